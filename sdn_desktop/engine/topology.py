@@ -1,0 +1,130 @@
+"""Which links exist: +Grid candidate pairs, per-step range/occlusion filtering, cross-vendor and ground links."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.spatial import cKDTree
+
+from ..scenario import Constellation, Interop
+from .frames import segments_clear_of_earth
+
+
+def plus_grid_pairs(plane: np.ndarray, slot: np.ndarray, offset: int, wrap_planes: bool) -> np.ndarray:
+    """+Grid pairs (local indices): next slot in the plane, and slot+offset in the next plane.
+
+    Planes are numbered in RAAN order; planes of unequal size link to the neighbour nearest in slot
+    position (scaled to the plane's size).
+    """
+    pairs = []
+    planes = np.unique(plane)
+    members = {p: np.flatnonzero(plane == p)[np.argsort(slot[plane == p])] for p in planes}
+    for p in planes:
+        ring = members[p]
+        if len(ring) > 2:
+            pairs.append(np.stack((ring, np.roll(ring, -1)), axis=1))
+        elif len(ring) == 2:
+            pairs.append(ring[None, :])
+    for k, p in enumerate(planes):
+        if k + 1 < len(planes):
+            q = planes[k + 1]
+        elif wrap_planes and len(planes) > 2:
+            q = planes[0]
+        else:
+            continue
+        a, b = members[p], members[q]
+        if len(a) == len(b):
+            partner = b[(np.arange(len(a)) + offset) % len(b)]
+        else:
+            partner = b[np.round((np.arange(len(a)) + offset) * len(b) / len(a)).astype(int) % len(b)]
+        pairs.append(np.stack((a, partner), axis=1))
+    if not pairs:
+        return np.zeros((0, 2), int)
+    out = np.sort(np.concatenate(pairs), axis=1)
+    return np.unique(out[out[:, 0] != out[:, 1]], axis=0)
+
+
+def link_lengths(pos: np.ndarray, pairs: np.ndarray) -> np.ndarray:
+    return np.linalg.norm(pos[pairs[:, 0]] - pos[pairs[:, 1]], axis=1)
+
+
+def usable_links(
+    pos: np.ndarray, pairs: np.ndarray, max_range_km: np.ndarray | float, grazing_km: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs whose both ends are propagated, within range and in line of sight; and their lengths."""
+    if len(pairs) == 0:
+        return pairs, np.zeros(0)
+    length = link_lengths(pos, pairs)
+    ok = np.isfinite(length) & (length <= max_range_km)
+    pairs, length = pairs[ok], length[ok]
+    clear = segments_clear_of_earth(pos[pairs[:, 0]], pos[pairs[:, 1]], grazing_km)
+    return pairs[clear], length[clear]
+
+
+def compatible_pairs(constellations: list[Constellation], interop: Interop) -> list[tuple[int, int]]:
+    """Index pairs (i < j) of constellations whose terminal standards interoperate."""
+    allowed = {frozenset(p) for p in interop.compatible}
+    out = []
+    for i, a in enumerate(constellations):
+        for j in range(i + 1, len(constellations)):
+            b = constellations[j]
+            if a.terminal == b.terminal or frozenset((a.terminal, b.terminal)) in allowed:
+                out.append((i, j))
+    return out
+
+
+def cross_links(
+    pos: np.ndarray, ranges: list[range], pairs_of_constellations: list[tuple[int, int]], interop: Interop
+) -> np.ndarray:
+    """Each satellite's nearest ``links_per_satellite`` partners in a compatible constellation."""
+    if not interop.enabled:
+        return np.zeros((0, 2), int)
+    found = []
+    k = interop.links_per_satellite
+    for i, j in pairs_of_constellations:
+        for src, dst in ((ranges[i], ranges[j]), (ranges[j], ranges[i])):
+            a, b = pos[src.start : src.stop], pos[dst.start : dst.stop]
+            a_ok, b_ok = np.isfinite(a[:, 0]), np.isfinite(b[:, 0])
+            if not a_ok.any() or not b_ok.any():
+                continue
+            b_index = np.flatnonzero(b_ok)
+            tree = cKDTree(b[b_ok])
+            dist, idx = tree.query(a[a_ok], k=min(k, len(b_index)), distance_upper_bound=interop.max_range_km)
+            dist, idx = dist.reshape(len(dist), -1), idx.reshape(len(idx), -1)
+            rows = np.repeat(np.flatnonzero(a_ok), dist.shape[1])
+            hit = np.isfinite(dist).ravel()
+            found.append(
+                np.stack((src.start + rows[hit], dst.start + b_index[idx.ravel()[hit]]), axis=1)
+            )
+    if not found:
+        return np.zeros((0, 2), int)
+    return np.unique(np.sort(np.concatenate(found), axis=1), axis=0)
+
+
+def ground_links(
+    node_pos: np.ndarray,
+    node_up: np.ndarray,
+    sat_pos: np.ndarray,
+    min_elevation_deg: np.ndarray,
+    max_range_km: np.ndarray,
+    max_links: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(node, satellite) pairs visible from each node, their lengths (km) and elevations (deg).
+
+    ``min_elevation_deg`` NaN means the geometric horizon (0 deg); ``max_range_km`` inf means no limit;
+    ``max_links`` 0 means no limit, otherwise the highest satellites are kept.
+    """
+    if len(node_pos) == 0 or len(sat_pos) == 0:
+        return np.zeros((0, 2), int), np.zeros(0), np.zeros(0)
+    d = sat_pos[None, :, :] - node_pos[:, None, :]
+    rng = np.linalg.norm(d, axis=2)
+    with np.errstate(invalid="ignore"):
+        elev = np.degrees(np.arcsin(np.einsum("gsk,gk->gs", d, node_up) / rng))
+        mask = np.nan_to_num(min_elevation_deg, nan=0.0)[:, None]
+        ok = (elev >= mask) & (rng <= max_range_km[:, None])
+    for g in np.flatnonzero(max_links > 0):
+        visible = np.flatnonzero(ok[g])
+        if len(visible) > max_links[g]:
+            drop = visible[np.argsort(-elev[g, visible])[max_links[g] :]]
+            ok[g, drop] = False
+    g_ix, s_ix = np.nonzero(ok)
+    return np.stack((g_ix, s_ix), axis=1), rng[g_ix, s_ix], elev[g_ix, s_ix]

@@ -1,0 +1,53 @@
+"""Scenario model and file format (pure data: no Qt, no VisPy)."""
+
+from .io import (
+    ScenarioError,
+    atomic_write_text,
+    json_schema,
+    load_scenario,
+    save_scenario,
+    scenario_from_dict,
+    scenario_to_json,
+)
+from .model import (
+    FORMAT_VERSION,
+    Constellation,
+    Geodetic,
+    Interop,
+    IslPolicy,
+    KillChain,
+    Node,
+    Physics,
+    Scenario,
+    TimeWindow,
+    TleSource,
+    WalkerSource,
+    Waypoint,
+)
+from .tle import TleFile, TleRecord, read_tle_file
+
+__all__ = [
+    "FORMAT_VERSION",
+    "Constellation",
+    "Geodetic",
+    "Interop",
+    "IslPolicy",
+    "KillChain",
+    "Node",
+    "Physics",
+    "Scenario",
+    "ScenarioError",
+    "TimeWindow",
+    "TleFile",
+    "TleRecord",
+    "TleSource",
+    "WalkerSource",
+    "Waypoint",
+    "atomic_write_text",
+    "json_schema",
+    "load_scenario",
+    "read_tle_file",
+    "save_scenario",
+    "scenario_from_dict",
+    "scenario_to_json",
+]

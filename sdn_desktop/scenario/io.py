@@ -1,0 +1,138 @@
+"""Load, validate, migrate and atomically save scenario files."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from .model import FORMAT_NAME, FORMAT_VERSION, Scenario
+
+
+class ScenarioError(Exception):
+    """A scenario that cannot be used; the message names the file and the field."""
+
+    def __init__(self, source: str | os.PathLike, problems: list[str]):
+        self.source = str(source)
+        self.problems = problems
+        super().__init__("\n".join(f"{self.source}: {p}" for p in problems))
+
+
+# version -> function turning a document of that version into one of version + 1
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+
+
+def _field_path(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("walker", "tle") and out.endswith("source"):
+            continue  # the union tag pydantic adds
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+def _named_path(loc: tuple, data: Any) -> str:
+    """Like ``constellations[2].source.planes`` but with the object's name: ``constellations[2] 'Kuiper'``."""
+    path = _field_path(loc)
+    node = data
+    for i, part in enumerate(loc):
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            break
+        if isinstance(part, int) and isinstance(node, dict) and isinstance(node.get("name"), str):
+            prefix = _field_path(loc[: i + 1])
+            return path.replace(prefix, f"{prefix} '{node['name']}'", 1)
+    return path
+
+
+def format_validation_error(err: ValidationError, data: Any) -> list[str]:
+    problems = []
+    for e in err.errors():
+        msg = e["msg"].removeprefix("Value error, ")
+        if e["type"] == "extra_forbidden":
+            msg = "unknown field"
+        elif e["type"] == "missing":
+            msg = "required field is missing"
+        problems.append(f"{_named_path(e['loc'], data)}: {msg}")
+    return problems
+
+
+def scenario_from_dict(data: Any, source: str | os.PathLike = "<scenario>") -> Scenario:
+    if not isinstance(data, dict):
+        raise ScenarioError(source, ["the document is not a JSON object"])
+    if data.get("format") != FORMAT_NAME:
+        raise ScenarioError(source, [f"format: expected '{FORMAT_NAME}', found {data.get('format')!r}"])
+    version = data.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise ScenarioError(source, [f"version: expected a positive integer, found {version!r}"])
+    if version > FORMAT_VERSION:
+        raise ScenarioError(
+            source,
+            [
+                f"version: the file is format version {version}, written by a newer SDN Desktop; "
+                f"this one reads versions up to {FORMAT_VERSION}"
+            ],
+        )
+    while version < FORMAT_VERSION:
+        data = MIGRATIONS[version](data)
+        version = data["version"]
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as err:
+        raise ScenarioError(source, format_validation_error(err, data)) from None
+
+
+def load_scenario(path: str | os.PathLike) -> Scenario:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ScenarioError(path, ["file not found"]) from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ScenarioError(path, [f"cannot read: {err}"]) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise ScenarioError(path, [f"line {err.lineno} column {err.colno}: invalid JSON: {err.msg}"]) from None
+    return scenario_from_dict(data, path)
+
+
+def scenario_to_json(scenario: Scenario) -> str:
+    """The canonical text of a scenario: stable key order, 2-space indent, trailing newline."""
+    data = scenario.model_dump(mode="json")
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> None:
+    """Write to a temporary file in the same folder, flush it to disk, then replace ``path``."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_scenario(scenario: Scenario, path: str | os.PathLike) -> None:
+    atomic_write_text(path, scenario_to_json(scenario))
+
+
+def json_schema() -> dict[str, Any]:
+    schema = Scenario.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "SDN Desktop scenario"
+    return schema

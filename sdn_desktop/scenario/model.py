@@ -1,0 +1,232 @@
+"""The scenario: pure, validated data (pydantic), no Qt and no engine state.
+
+Units are in the field names: ``_km``, ``_m``, ``_deg``, ``_s``, ``_ms``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+FORMAT_NAME = "sdn-scenario"
+FORMAT_VERSION = 1
+
+Color = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$", description="colour as #RRGGBB")]
+Name = Annotated[str, Field(min_length=1, max_length=80)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+
+
+class TimeWindow(_Model):
+    """The simulated interval: start epoch, length and analysis step."""
+
+    start: datetime = Field(description="start epoch, ISO 8601 UTC, e.g. 2026-01-01T00:00:00Z")
+    duration_s: float = Field(3600.0, gt=0, le=30 * 86400)
+    step_s: float = Field(10.0, gt=0)
+
+    @field_validator("start")
+    @classmethod
+    def _utc(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+    @model_validator(mode="after")
+    def _step_fits(self) -> TimeWindow:
+        if self.step_s > self.duration_s:
+            raise ValueError(f"step_s ({self.step_s} s) is longer than duration_s ({self.duration_s} s)")
+        return self
+
+
+class WalkerSource(_Model):
+    """A Walker delta or star shell, propagated with SGP4 from generated mean elements."""
+
+    kind: Literal["walker"] = "walker"
+    pattern: Literal["delta", "star"] = "delta"
+    planes: int = Field(ge=1, le=1000)
+    sats_per_plane: int = Field(ge=1, le=1000)
+    phasing: int = Field(0, ge=0, description="Walker phasing factor F (0 <= F < planes)")
+    inclination_deg: float = Field(ge=0, le=180)
+    altitude_km: float | None = Field(None, gt=100, lt=50000)
+    mean_motion_rev_per_day: float | None = Field(None, gt=0.5, lt=17.0)
+    raan_spread_deg: float | None = Field(
+        None, gt=0, le=360, description="RAAN span of the planes; default 360 (delta) or 180 (star)"
+    )
+    raan_offset_deg: float = Field(0.0, ge=0, lt=360)
+
+    @model_validator(mode="after")
+    def _check(self) -> WalkerSource:
+        if (self.altitude_km is None) == (self.mean_motion_rev_per_day is None):
+            raise ValueError("give exactly one of altitude_km and mean_motion_rev_per_day")
+        if self.phasing >= self.planes:
+            raise ValueError(f"phasing F={self.phasing} must be smaller than planes={self.planes}")
+        return self
+
+    @property
+    def satellite_count(self) -> int:
+        return self.planes * self.sats_per_plane
+
+
+class TleSource(_Model):
+    """A Celestrak 3-line (or 2-line) TLE file, path relative to the scenario file."""
+
+    kind: Literal["tle"] = "tle"
+    path: str = Field(min_length=1)
+    layout: Literal["infer", "file_order"] = Field(
+        "infer", description="plane/slot layout: inferred from RAAN and argument of latitude, or file order"
+    )
+    planes: int | None = Field(None, ge=1, description="file_order: number of planes (plane-major order)")
+    plane_tolerance_deg: float = Field(3.0, gt=0, le=90, description="infer: RAAN gap that separates planes")
+
+    @model_validator(mode="after")
+    def _check(self) -> TleSource:
+        if self.layout == "file_order" and self.planes is None:
+            raise ValueError("layout 'file_order' needs 'planes'")
+        return self
+
+
+class IslPolicy(_Model):
+    """Intra-constellation inter-satellite links."""
+
+    pattern: Literal["none", "plus_grid"] = "plus_grid"
+    plane_offset: int = Field(0, description="+Grid: slot shift of the cross-plane neighbour")
+    wrap_planes: bool = Field(True, description="link the last plane to the first (false for a star seam)")
+    max_range_km: float = Field(5000.0, gt=0)
+
+
+class Constellation(_Model):
+    name: Name
+    operator: str = ""
+    terminal: str = Field("generic", min_length=1, description="optical terminal standard")
+    color: Color = "#4fc3f7"
+    sensor: bool = Field(False, description="satellites carry tracking sensors (can start a kill chain)")
+    source: WalkerSource | TleSource = Field(discriminator="kind")
+    isl: IslPolicy = Field(default_factory=IslPolicy)
+
+
+class Interop(_Model):
+    """Links between constellations: only between compatible terminal standards."""
+
+    enabled: bool = True
+    max_range_km: float = Field(3000.0, gt=0)
+    links_per_satellite: int = Field(1, ge=1, le=8)
+    compatible: list[tuple[str, str]] = Field(
+        default_factory=list, description="pairs of terminal standards that interoperate (equal always do)"
+    )
+
+
+class Physics(_Model):
+    grazing_altitude_km: float = Field(
+        80.0, ge=0, lt=2000, description="no link passes closer than this to the Earth's surface"
+    )
+
+
+class Geodetic(_Model):
+    lat_deg: float = Field(ge=-90, le=90)
+    lon_deg: float = Field(ge=-180, le=180)
+    alt_m: float = Field(0.0, ge=-500, le=100000)
+
+
+class Waypoint(Geodetic):
+    t_s: float = Field(ge=0, description="seconds after the scenario start")
+
+
+NodeRole = Literal["sensor", "shooter", "c2", "gateway"]
+Platform = Literal["ground", "sea", "air"]
+
+
+class Node(_Model):
+    """A ground, sea or air node: fixed position or timed waypoints (linear in between)."""
+
+    name: Name
+    role: NodeRole
+    platform: Platform = "ground"
+    color: Color | None = None
+    position: Geodetic | None = None
+    waypoints: list[Waypoint] | None = None
+    min_elevation_deg: float | None = Field(10.0, ge=-5, le=90)
+    max_range_km: float | None = Field(None, gt=0)
+    max_links: int | None = Field(None, ge=1, description="most satellites linked at once (highest first)")
+    relay: bool = Field(False, description="may carry traffic between other nodes")
+    processing_delay_ms: float = Field(0.0, ge=0)
+
+    @model_validator(mode="after")
+    def _check(self) -> Node:
+        if (self.position is None) == (self.waypoints is None):
+            raise ValueError("give exactly one of position and waypoints")
+        if self.waypoints is not None:
+            if not self.waypoints:
+                raise ValueError("waypoints is empty")
+            times = [w.t_s for w in self.waypoints]
+            if any(b <= a for a, b in zip(times, times[1:], strict=False)):
+                raise ValueError("waypoint times must increase")
+        if self.min_elevation_deg is None and self.max_range_km is None:
+            raise ValueError("give min_elevation_deg or max_range_km (or both)")
+        return self
+
+
+class KillChain(_Model):
+    """sensor -> [C2 ...] -> shooter; every leg is routed through the mesh."""
+
+    name: Name
+    color: Color = "#ff5252"
+    nodes: list[Name] = Field(min_length=2, description="node or sensor-constellation names, in order")
+    switching_delay_ms: float = Field(0.0, ge=0, description="per satellite on a path")
+
+    @field_validator("nodes")
+    @classmethod
+    def _no_repeat(cls, nodes: list[str]) -> list[str]:
+        for a, b in zip(nodes, nodes[1:], strict=False):
+            if a == b:
+                raise ValueError(f"'{a}' follows itself")
+        return nodes
+
+
+class Scenario(_Model):
+    format: Literal["sdn-scenario"] = FORMAT_NAME
+    version: Literal[1] = FORMAT_VERSION
+    name: str = "Untitled"
+    description: str = ""
+    time: TimeWindow
+    physics: Physics = Field(default_factory=Physics)
+    interop: Interop = Field(default_factory=Interop)
+    constellations: list[Constellation] = Field(default_factory=list)
+    nodes: list[Node] = Field(default_factory=list)
+    chains: list[KillChain] = Field(default_factory=list)
+    disabled_satellites: list[str] = Field(default_factory=list, description="satellite names")
+    disabled_links: list[tuple[str, str]] = Field(default_factory=list, description="pairs of satellite names")
+
+    @model_validator(mode="after")
+    def _references(self) -> Scenario:
+        names: dict[str, str] = {}
+        for kind, items in (("constellation", self.constellations), ("node", self.nodes)):
+            for item in items:
+                if item.name in names:
+                    raise ValueError(f"name '{item.name}' is used twice ({names[item.name]} and {kind})")
+                names[item.name] = kind
+        sensors = {c.name for c in self.constellations if c.sensor}
+        nodes = {n.name for n in self.nodes}
+        for chain in self.chains:
+            for ref in chain.nodes:
+                if ref in nodes or ref in sensors:
+                    continue
+                if ref in names:
+                    raise ValueError(
+                        f"chain '{chain.name}': constellation '{ref}' is not marked as a sensor"
+                    )
+                raise ValueError(f"chain '{chain.name}': no node or sensor constellation named '{ref}'")
+        chain_names = [c.name for c in self.chains]
+        dup = {n for n in chain_names if chain_names.count(n) > 1}
+        if dup:
+            raise ValueError(f"chain name '{sorted(dup)[0]}' is used twice")
+        return self
+
+    def constellation(self, name: str) -> Constellation:
+        return next(c for c in self.constellations if c.name == name)
+
+    def node(self, name: str) -> Node:
+        return next(n for n in self.nodes if n.name == name)
