@@ -124,10 +124,15 @@ class TimeSeries:
 class Network:
     """A scenario compiled for evaluation. Build once per scenario edit; cheap to evaluate."""
 
-    def __init__(self, scenario: Scenario, base_dir: str | Path = "."):
+    def __init__(self, scenario: Scenario, base_dir: str | Path = ".", previous: Network | None = None):
+        """Compile ``scenario``; satellites are reused from ``previous`` when its constellations,
+        start epoch and folder are unchanged (an edit of nodes or chains then costs milliseconds)."""
         self.scenario = scenario
         self.base_dir = Path(base_dir)
-        self.sats: SatelliteSet = build_satellites(scenario, self.base_dir)
+        if previous is not None and previous._satellites_key() == self._satellites_key():
+            self.sats: SatelliteSet = previous.sats
+        else:
+            self.sats = build_satellites(scenario, self.base_dir)
         self.warnings: list[str] = list(self.sats.warnings)
         n = len(self.sats)
         self._compile_isls()
@@ -135,6 +140,13 @@ class Network:
         self._compile_disabled()
         self._compile_legs()
         self._reported_errors: set[int] = set()
+
+    def _satellites_key(self) -> tuple:
+        return (
+            self.base_dir.resolve(),
+            self.scenario.time.start,
+            tuple(c.model_dump_json(include={"name", "source"}) for c in self.scenario.constellations),
+        )
 
     # ----------------------------------------------------------------- compilation
     def _compile_isls(self) -> None:
