@@ -76,7 +76,9 @@ def ecef_to_geodetic(xyz: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     p = np.hypot(x, y)
     ep2 = WGS84_E2 / (1 - WGS84_E2)
     theta = np.arctan2(z * WGS84_A_KM, p * WGS84_B_KM)
-    lat = np.arctan2(z + ep2 * WGS84_B_KM * np.sin(theta) ** 3, p - WGS84_E2 * WGS84_A_KM * np.cos(theta) ** 3)
+    lat = np.arctan2(
+        z + ep2 * WGS84_B_KM * np.sin(theta) ** 3, p - WGS84_E2 * WGS84_A_KM * np.cos(theta) ** 3
+    )
     n = WGS84_A_KM / np.sqrt(1 - WGS84_E2 * np.sin(lat) ** 2)
     alt = p / np.cos(lat) - n
     return np.degrees(lat), np.degrees(np.arctan2(y, x)), alt * 1000.0

@@ -169,8 +169,12 @@ class Network:
     def _compile_nodes(self, n_sats: int) -> None:
         nodes = self.scenario.nodes
         self.node_names = [nd.name for nd in nodes]
-        self.node_min_el = np.array([np.nan if nd.min_elevation_deg is None else nd.min_elevation_deg for nd in nodes])
-        self.node_max_range = np.array([np.inf if nd.max_range_km is None else nd.max_range_km for nd in nodes])
+        self.node_min_el = np.array(
+            [np.nan if nd.min_elevation_deg is None else nd.min_elevation_deg for nd in nodes]
+        )
+        self.node_max_range = np.array(
+            [np.inf if nd.max_range_km is None else nd.max_range_km for nd in nodes]
+        )
         self.node_max_links = np.array([nd.max_links or 0 for nd in nodes], int)
         self.node_out = np.zeros(len(nodes), int)  # vertex used when a path leaves the node
         self.node_in = np.zeros(len(nodes), int)  # vertex used when a path reaches the node
@@ -285,7 +289,9 @@ class Network:
                 f"({SGP4_ERRORS.get(code, 'unknown')}) from t = {seconds[t]:g} s; it is left out"
             )
 
-    def links_at(self, pos: np.ndarray, active: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def links_at(
+        self, pos: np.ndarray, active: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Usable ISL and cross-vendor pairs with their lengths, for one step's positions."""
         pos = np.where(active[:, None], pos, np.nan)
         grazing = self.scenario.physics.grazing_altitude_km
@@ -326,7 +332,9 @@ class Network:
         usable = np.ones(self.n_vertices, bool)
         usable[: len(active)] = active
         found = shortest_routes(graph, [(leg.src_endpoint, leg.dst_endpoint) for leg in self.legs], usable)
-        routes = [self._route(leg, length, path) for leg, (length, path) in zip(self.legs, found, strict=True)]
+        routes = [
+            self._route(leg, length, path) for leg, (length, path) in zip(self.legs, found, strict=True)
+        ]
         return Snapshot(
             t_s=float(t_s),
             time_utc=self.scenario.time.start + timedelta(seconds=float(t_s)),
@@ -379,4 +387,6 @@ class Network:
                         paths[li][ti] = route.names
                 if progress is not None:
                     progress(ti + 1, n_t)
-        return TimeSeries(self.scenario.time.start, times, self.legs, latency, hops, paths, list(self.warnings))
+        return TimeSeries(
+            self.scenario.time.start, times, self.legs, latency, hops, paths, list(self.warnings)
+        )

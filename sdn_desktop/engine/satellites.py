@@ -101,7 +101,9 @@ def _orbit_angles(r: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return np.degrees(raan) % 360.0, np.degrees(u) % 360.0
 
 
-def infer_layout(raan_deg: np.ndarray, u_deg: np.ndarray, tolerance_deg: float) -> tuple[np.ndarray, np.ndarray]:
+def infer_layout(
+    raan_deg: np.ndarray, u_deg: np.ndarray, tolerance_deg: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Planes = RAAN clusters separated by gaps above ``tolerance_deg``; slots by argument of latitude."""
     n = len(raan_deg)
     plane = np.zeros(n, int)
@@ -140,7 +142,9 @@ def tle_satrecs(
         tle = read_tle_file(path)
     except OSError as err:
         reason = "file not found" if isinstance(err, FileNotFoundError) else str(err)
-        raise SatelliteSourceError(f"constellation '{constellation.name}': source.path '{path}': {reason}") from None
+        raise SatelliteSourceError(
+            f"constellation '{constellation.name}': source.path '{path}': {reason}"
+        ) from None
     warnings = [f"constellation '{constellation.name}': skipped {s}" for s in tle.skipped]
     sats, names = [], []
     for rec in tle.records:

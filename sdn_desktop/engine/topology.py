@@ -1,4 +1,4 @@
-"""Which links exist: +Grid candidate pairs, per-step range/occlusion filtering, cross-vendor and ground links."""
+"""Which links exist: +Grid pairs, range and occlusion filters, cross-vendor and ground links."""
 
 from __future__ import annotations
 
@@ -92,9 +92,7 @@ def cross_links(
             dist, idx = dist.reshape(len(dist), -1), idx.reshape(len(idx), -1)
             rows = np.repeat(np.flatnonzero(a_ok), dist.shape[1])
             hit = np.isfinite(dist).ravel()
-            found.append(
-                np.stack((src.start + rows[hit], dst.start + b_index[idx.ravel()[hit]]), axis=1)
-            )
+            found.append(np.stack((src.start + rows[hit], dst.start + b_index[idx.ravel()[hit]]), axis=1))
     if not found:
         return np.zeros((0, 2), int)
     return np.unique(np.sort(np.concatenate(found), axis=1), axis=0)

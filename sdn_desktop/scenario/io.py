@@ -102,7 +102,9 @@ def load_scenario(path: str | os.PathLike) -> Scenario:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
-        raise ScenarioError(path, [f"line {err.lineno} column {err.colno}: invalid JSON: {err.msg}"]) from None
+        raise ScenarioError(
+            path, [f"line {err.lineno} column {err.colno}: invalid JSON: {err.msg}"]
+        ) from None
     return scenario_from_dict(data, path)
 
 

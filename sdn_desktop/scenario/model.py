@@ -198,7 +198,9 @@ class Scenario(_Model):
     nodes: list[Node] = Field(default_factory=list)
     chains: list[KillChain] = Field(default_factory=list)
     disabled_satellites: list[str] = Field(default_factory=list, description="satellite names")
-    disabled_links: list[tuple[str, str]] = Field(default_factory=list, description="pairs of satellite names")
+    disabled_links: list[tuple[str, str]] = Field(
+        default_factory=list, description="pairs of satellite names"
+    )
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
@@ -215,9 +217,7 @@ class Scenario(_Model):
                 if ref in nodes or ref in sensors:
                     continue
                 if ref in names:
-                    raise ValueError(
-                        f"chain '{chain.name}': constellation '{ref}' is not marked as a sensor"
-                    )
+                    raise ValueError(f"chain '{chain.name}': constellation '{ref}' is not marked as a sensor")
                 raise ValueError(f"chain '{chain.name}': no node or sensor constellation named '{ref}'")
         chain_names = [c.name for c in self.chains]
         dup = {n for n in chain_names if chain_names.count(n) > 1}
