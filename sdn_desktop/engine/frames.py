@@ -29,16 +29,19 @@ class Epochs:
     def __init__(self, start: datetime, seconds: np.ndarray):
         self.start = start
         self.seconds = np.atleast_1d(np.asarray(seconds, dtype=float))
-        t0 = timescale().from_datetime(start)
         days = self.seconds / 86400.0
         # UTC Julian date split into whole + fraction, as SGP4 wants it (TLE epochs are UTC)
         utc_jd = 2433281.5 + (start - JD_2433281_5).total_seconds() / 86400.0
         whole = np.floor(utc_jd - 0.5) + 0.5
         self.jd_utc = np.full_like(days, whole)
         self.fr_utc = (utc_jd - whole) + days
-        # UT1 for Earth rotation
-        self.jd_ut1 = np.full_like(days, t0.whole)
-        self.fr_ut1 = t0.ut1_fraction + days
+        # UT1 for Earth rotation, at each instant (UT1 - UTC drifts by milliseconds over days)
+        t = timescale().utc(
+            start.year, start.month, start.day, start.hour, start.minute,
+            start.second + start.microsecond / 1e6 + self.seconds,
+        )  # fmt: skip
+        self.jd_ut1 = np.broadcast_to(t.whole, days.shape).astype(float)
+        self.fr_ut1 = np.broadcast_to(t.ut1_fraction, days.shape).astype(float)
 
     def __len__(self) -> int:
         return len(self.seconds)
