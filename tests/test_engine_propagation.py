@@ -19,7 +19,6 @@ from sdn_desktop.scenario import read_tle_file, scenario_from_dict
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "scenarios" / "data"
 SGP4_DIR = Path(sgp4.__file__).parent
-ONE_METRE_KM = 1e-3
 ONE_CM_KM = 1e-5
 MU_WGS72 = 398600.8  # km^3/s^2, as SGP4 uses
 R_WGS72_KM = 6378.135
@@ -61,7 +60,7 @@ def test_earth_fixed_positions_match_skyfield_itrs(t_s):
     for i, rec in enumerate(records):
         expected = EarthSatellite(rec.line1, rec.line2, rec.name, ts).at(t).frame_xyz(itrs).km
         assert active[i, 0], rec.name
-        assert np.linalg.norm(pos[i, 0] - expected) < ONE_METRE_KM, rec.name
+        assert np.linalg.norm(pos[i, 0] - expected) < ONE_CM_KM, rec.name
 
 
 # ------------------------------------------------------------------ Vallado's verification set
