@@ -116,7 +116,7 @@ def ground_links(
     d = sat_pos[None, :, :] - node_pos[:, None, :]
     rng = np.linalg.norm(d, axis=2)
     with np.errstate(invalid="ignore"):
-        elev = np.degrees(np.arcsin(np.einsum("gsk,gk->gs", d, node_up) / rng))
+        elev = np.degrees(np.arcsin(np.clip(np.einsum("gsk,gk->gs", d, node_up) / rng, -1.0, 1.0)))
         mask = np.nan_to_num(min_elevation_deg, nan=0.0)[:, None]
         ok = (elev >= mask) & (rng <= max_range_km[:, None])
     for g in np.flatnonzero(max_links > 0):
