@@ -1,0 +1,1 @@
+"""The Qt editor: main window, docks, undo commands, background worker and settings."""

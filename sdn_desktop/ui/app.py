@@ -1,0 +1,38 @@
+"""``run_app``: start the Qt application with the main window on a scenario file."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import vispy
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication
+
+ORGANIZATION = "SDN Desktop"
+APPLICATION = "sdn-desktop"
+ICON = Path(__file__).resolve().parents[2] / "resources" / "sdn-desktop.svg"
+
+
+def create_app() -> QApplication:
+    """The QApplication (created once), named so QSettings finds the user's settings."""
+    vispy.use(app="pyside6")
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationDisplayName("SDN Desktop")
+    if ICON.exists():
+        app.setWindowIcon(QIcon(str(ICON)))
+    return app
+
+
+def run_app(path: str | Path | None = None) -> int:
+    """Show the editor on ``path`` (default: the demo scenario) and run until it is closed."""
+    from ..cli import DEFAULT_SCENARIO
+    from .main_window import MainWindow
+
+    app = create_app()
+    window = MainWindow()
+    window.show()
+    window.open_path(Path(path) if path is not None else DEFAULT_SCENARIO)
+    return app.exec()

@@ -1,0 +1,265 @@
+"""Engine work off the GUI thread: the newest request wins, stale results are dropped.
+
+``LatestWorker`` owns one Python thread. ``submit`` replaces any job that has not started yet and
+tells a running one to stop (its ``cancelled()`` turns true); only the result of the newest job is
+delivered, on the GUI thread. ``Analysis`` builds the engine's ``Network`` for each scenario edit
+(reusing propagated satellites), runs the latency time series in small chunks (so the GIL is held
+only briefly at a time) and computes the snapshot for the displayed clock time.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal, Slot
+
+from ..engine import Cancelled, Network, SatelliteSourceError, TimeSeries
+from ..scenario import Scenario, ScenarioError
+
+Job = Callable[["JobContext"], Any]
+
+# Work of one chunk of the time series: satellites x steps propagated while holding the GIL.
+CHUNK_SATELLITE_STEPS = 20_000
+
+
+@dataclass
+class JobContext:
+    """What a job may call from its thread: ``cancelled()``, ``progress(done, total)``, ``emit(x)``."""
+
+    job_id: int
+    worker: LatestWorker
+
+    def cancelled(self) -> bool:
+        return self.worker._latest != self.job_id or self.worker._stopping
+
+    def progress(self, done: int, total: int) -> None:
+        self.worker._progress.emit(self.job_id, done, total)
+
+    def emit(self, value: Any) -> None:
+        """An intermediate result (delivered as ``partial`` if this job is still the newest)."""
+        self.worker._partial.emit(self.job_id, value)
+
+
+class LatestWorker(QObject):
+    """A single background thread that runs the newest submitted job."""
+
+    result = Signal(object)
+    partial = Signal(object)
+    failed = Signal(str)
+    progress = Signal(int, int)
+    busy_changed = Signal(bool)
+
+    _done = Signal(int, object, float)
+    _error = Signal(int, str)
+    _progress = Signal(int, int, int)
+    _partial = Signal(int, object)
+
+    def __init__(self, name: str, parent: QObject | None = None):
+        super().__init__(parent)
+        self._latest = 0
+        self._pending: tuple[int, Job] | None = None
+        self._stopping = False
+        self._running: int | None = None
+        self._wake = threading.Condition()
+        self.last_seconds = 0.0  # duration of the last delivered job
+        self._done.connect(self._on_done)
+        self._error.connect(self._on_error)
+        self._progress.connect(self._on_progress)
+        self._partial.connect(self._on_partial)
+        self._thread = threading.Thread(target=self._loop, name=name, daemon=True)
+        self._thread.start()
+
+    def submit(self, job: Job) -> int:
+        with self._wake:
+            self._latest += 1
+            self._pending = (self._latest, job)
+            self._wake.notify()
+        self.busy_changed.emit(True)
+        return self._latest
+
+    def is_idle(self) -> bool:
+        return self._pending is None and self._running is None
+
+    def stop(self) -> None:
+        """Cancel everything and end the thread (waits for a running job to notice)."""
+        with self._wake:
+            self._stopping = True
+            self._pending = None
+            self._wake.notify()
+        self._thread.join(timeout=10)
+
+    def _loop(self) -> None:
+        while True:
+            with self._wake:
+                while self._pending is None and not self._stopping:
+                    self._wake.wait()
+                if self._stopping:
+                    return
+                job_id, job = self._pending
+                self._pending = None
+                self._running = job_id
+            started = time.perf_counter()
+            try:
+                value = job(JobContext(job_id, self))
+            except Cancelled:
+                pass
+            except Exception as err:  # a worker error is reported, never fatal
+                if not self._stopping:
+                    self._error.emit(job_id, _describe(err))
+            else:
+                if not self._stopping:
+                    self._done.emit(job_id, value, time.perf_counter() - started)
+            finally:
+                self._running = None
+
+    @Slot(int, object, float)
+    def _on_done(self, job_id: int, value: Any, seconds: float) -> None:
+        if job_id == self._latest:
+            self.last_seconds = seconds
+            self.busy_changed.emit(False)
+            self.result.emit(value)
+
+    @Slot(int, str)
+    def _on_error(self, job_id: int, message: str) -> None:
+        if job_id == self._latest:
+            self.busy_changed.emit(False)
+            self.failed.emit(message)
+
+    @Slot(int, int, int)
+    def _on_progress(self, job_id: int, done: int, total: int) -> None:
+        if job_id == self._latest:
+            self.progress.emit(done, total)
+
+    @Slot(int, object)
+    def _on_partial(self, job_id: int, value: Any) -> None:
+        if job_id == self._latest:
+            self.partial.emit(value)
+
+
+def _describe(err: Exception) -> str:
+    if isinstance(err, ScenarioError | SatelliteSourceError):
+        return str(err)
+    return "".join(traceback.format_exception_only(err)).strip()
+
+
+def analysis_key(scenario: Scenario, base_dir: Path) -> str:
+    """Everything that can change a route or a latency (colours, names of the file etc. cannot)."""
+    data = scenario.model_dump(mode="json", exclude={"name", "description"})
+    for group in ("constellations", "nodes", "chains"):
+        for item in data[group]:
+            item.pop("color", None)
+    return json.dumps([str(base_dir.resolve()), data], sort_keys=True)
+
+
+def run_in_chunks(network: Network, ctx: JobContext) -> TimeSeries:
+    """``network.run()`` a few steps at a time, so the GUI thread gets the GIL back often."""
+    times = network.default_times()
+    step = max(1, CHUNK_SATELLITE_STEPS // max(1, len(network.sats)))
+    parts: list[TimeSeries] = []
+    for start in range(0, len(times), step):
+        parts.append(network.run(times[start : start + step], cancelled=ctx.cancelled))
+        ctx.progress(min(start + step, len(times)), len(times))
+    return TimeSeries(
+        start=network.scenario.time.start,
+        t_s=times,
+        legs=network.legs,
+        latency_ms=np.concatenate([p.latency_ms for p in parts], axis=1),
+        hops=np.concatenate([p.hops for p in parts], axis=1),
+        paths=[sum((p.paths[i] for p in parts), []) for i in range(len(network.legs))],
+        warnings=list(network.warnings),
+    )
+
+
+class Analysis(QObject):
+    """Keeps a ``Network``, its latency ``TimeSeries`` and the current ``Snapshot`` up to date."""
+
+    network_ready = Signal(object)  # Network (built in the worker; first signal after an edit)
+    series_ready = Signal(object)  # TimeSeries
+    snapshot_ready = Signal(object)  # Snapshot
+    progress = Signal(int, int)
+    busy_changed = Signal(bool)
+    failed = Signal(str)
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.network: Network | None = None
+        self.series: TimeSeries | None = None
+        self._key: str | None = None
+        self.pending = False  # a computation started whose Network has not arrived yet
+        self._series_worker = LatestWorker("sdn-analysis", self)
+        self._snapshot_worker = LatestWorker("sdn-snapshot", self)
+        self._series_worker.partial.connect(self._on_network)
+        self._series_worker.result.connect(self._on_series)
+        self._series_worker.failed.connect(self._on_failed)
+        self._series_worker.progress.connect(self.progress)
+        self._series_worker.busy_changed.connect(self.busy_changed)
+        self._snapshot_worker.result.connect(self.snapshot_ready)
+        self._snapshot_worker.failed.connect(self.failed)
+        self._snapshot_t: float | None = None
+
+    @property
+    def last_seconds(self) -> float:
+        """Wall time of the last completed time-series computation."""
+        return self._series_worker.last_seconds
+
+    def is_idle(self) -> bool:
+        return self._series_worker.is_idle() and self._snapshot_worker.is_idle()
+
+    def set_scenario(self, scenario: Scenario, base_dir: Path) -> bool:
+        """Recompute for ``scenario`` unless nothing that affects routes changed. Returns whether it
+        started a computation (if not, ``network`` is simply rebound to the new scenario's colours)."""
+        key = analysis_key(scenario, base_dir)
+        if key == self._key and self.network is not None:
+            self.network.scenario = scenario
+            return False
+        self._key = key
+        previous = self.network
+
+        def job(ctx: JobContext) -> TimeSeries:
+            network = Network(scenario, base_dir, previous=previous)
+            ctx.emit(network)
+            if ctx.cancelled():
+                raise Cancelled
+            return run_in_chunks(network, ctx)
+
+        self.pending = True
+        self._series_worker.submit(job)
+        return True
+
+    def request_snapshot(self, t_s: float) -> None:
+        """Compute the snapshot at ``t_s`` in the background (only the newest request is kept)."""
+        self._snapshot_t = t_s
+        if self.network is not None:
+            network = self.network
+            self._snapshot_worker.submit(lambda ctx: network.snapshot(t_s))
+
+    def stop(self) -> None:
+        self._series_worker.stop()
+        self._snapshot_worker.stop()
+
+    @Slot(object)
+    def _on_network(self, network: Network) -> None:
+        self.network = network
+        self.pending = False
+        self.network_ready.emit(network)
+        if self._snapshot_t is not None:
+            self.request_snapshot(self._snapshot_t)
+
+    @Slot(str)
+    def _on_failed(self, message: str) -> None:
+        self.pending = False
+        self._key = None  # the next edit recomputes rather than pairing the old Network with it
+        self.failed.emit(message)
+
+    @Slot(object)
+    def _on_series(self, series: TimeSeries) -> None:
+        self.series = series
+        self.series_ready.emit(series)

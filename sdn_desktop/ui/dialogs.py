@@ -1,0 +1,260 @@
+"""Dialogs: a Walker constellation with a live preview, a kill chain picked in order, a TLE report."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from pydantic import ValidationError
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..scenario import Constellation, KillChain, Scenario, TleFile, WalkerSource
+from ..scenario.io import format_validation_error
+from .fields import BoolEditor, ColorEditor, FloatEditor, IntEditor
+from .icons import kind_icon, node_icon
+
+ERROR_STYLE = "color: #ff6e6e;"
+
+
+class WalkerDialog(QDialog):
+    """A Walker delta/star shell: the satellite count and a RAAN / argument-of-latitude preview update
+    as you type; OK is enabled only for a valid constellation (the reason is shown otherwise)."""
+
+    def __init__(self, name: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Add Walker constellation")
+        fields = WalkerSource.model_fields
+        self.name = QLineEdit(name)
+        self.color = ColorEditor()
+        self.color.set_value("#80cbc4")
+        self.pattern = QComboBox()
+        self.pattern.addItems(["delta", "star"])
+        self.planes = IntEditor("planes", fields["planes"].metadata)
+        self.sats_per_plane = IntEditor("sats_per_plane", fields["sats_per_plane"].metadata)
+        self.phasing = IntEditor("phasing", fields["phasing"].metadata)
+        self.inclination = FloatEditor("inclination_deg", fields["inclination_deg"].metadata)
+        self.altitude = FloatEditor("altitude_km", fields["altitude_km"].metadata)
+        self.sensor = BoolEditor()
+        self.sensor.setText("Satellites carry tracking sensors")
+        for widget, value in (
+            (self.planes, 12),
+            (self.sats_per_plane, 20),
+            (self.phasing, 1),
+            (self.inclination, 53.0),
+            (self.altitude, 550.0),
+        ):
+            widget.setKeyboardTracking(True)
+            widget.set_value(value)
+        form = QFormLayout()
+        form.addRow("Name", self.name)
+        form.addRow("Colour", self.color)
+        form.addRow("Pattern", self.pattern)
+        form.addRow("Planes", self.planes)
+        form.addRow("Satellites per plane", self.sats_per_plane)
+        form.addRow("Phasing F", self.phasing)
+        form.addRow("Inclination", self.inclination)
+        form.addRow("Altitude", self.altitude)
+        form.addRow("", self.sensor)
+        self.count = QLabel()
+        self.count.setStyleSheet("font-size: 15px; font-weight: bold;")
+        self.problem = QLabel()
+        self.problem.setStyleSheet(ERROR_STYLE)
+        self.problem.setWordWrap(True)
+        self.preview = pg.PlotWidget()
+        self.preview.setBackground("#15181d")
+        self.preview.setLabel("bottom", "RAAN (°)")
+        self.preview.setLabel("left", "Argument of latitude at epoch (°)")
+        self.preview.setXRange(0, 360)
+        self.preview.setYRange(0, 360)
+        self.preview.setMinimumSize(320, 260)
+        self.scatter = pg.ScatterPlotItem(size=5, pen=None)
+        self.preview.addItem(self.scatter)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        left = QVBoxLayout()
+        left.addLayout(form)
+        left.addWidget(self.count)
+        left.addWidget(self.problem)
+        left.addStretch(1)
+        grid = QGridLayout(self)
+        grid.addLayout(left, 0, 0)
+        grid.addWidget(self.preview, 0, 1)
+        grid.addWidget(self.buttons, 1, 0, 1, 2)
+        for widget in (self.planes, self.sats_per_plane, self.phasing, self.inclination, self.altitude):
+            widget.valueChanged.connect(self._update)
+        self.pattern.currentTextChanged.connect(self._update)
+        self.name.textChanged.connect(self._update)
+        self.color.committed.connect(self._update)
+        self._update()
+
+    def constellation(self) -> Constellation | None:
+        """The constellation described by the form, or None (with the reason shown) if invalid."""
+        try:
+            source = WalkerSource(
+                pattern=self.pattern.currentText(),
+                planes=self.planes.value(),
+                sats_per_plane=self.sats_per_plane.value(),
+                phasing=self.phasing.value(),
+                inclination_deg=self.inclination.value(),
+                altitude_km=self.altitude.value(),
+            )
+            result = Constellation(
+                name=self.name.text(), color=self.color.value(), sensor=self.sensor.value(), source=source
+            )
+        except ValidationError as err:
+            self.problem.setText("\n".join(format_validation_error(err, None)))
+            return None
+        self.problem.setText("")
+        return result
+
+    def _update(self) -> None:
+        planes, per_plane = self.planes.value(), self.sats_per_plane.value()
+        self.count.setText(f"{planes * per_plane:,} satellites")
+        constellation = self.constellation()
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(constellation is not None)
+        spread = 360.0 if self.pattern.currentText() == "delta" else 180.0
+        p, s = np.meshgrid(np.arange(planes), np.arange(per_plane), indexing="ij")
+        total = planes * per_plane
+        raan = p * spread / planes
+        arg_lat = (360.0 * s / per_plane + 360.0 * self.phasing.value() * p / total) % 360.0
+        self.scatter.setData(raan.ravel(), arg_lat.ravel(), brush=pg.mkBrush(self.color.value()))
+
+
+class ChainDialog(QDialog):
+    """Build a kill chain by picking nodes (and sensor constellations) in order."""
+
+    def __init__(self, scenario: Scenario, chain: KillChain, title: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.resize(620, 420)
+        self.name = QLineEdit(chain.name)
+        self.color = ColorEditor()
+        self.color.set_value(chain.color)
+        self.switching = FloatEditor(
+            "switching_delay_ms", KillChain.model_fields["switching_delay_ms"].metadata
+        )
+        self.switching.set_value(chain.switching_delay_ms)
+        self.available = QListWidget()
+        self.chosen = QListWidget()
+        self.chosen.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self._icons = {}
+        for c in scenario.constellations:
+            if c.sensor:
+                self._icons[c.name] = kind_icon("constellation", c.color)
+        for node in scenario.nodes:
+            self._icons[node.name] = node_icon(node.role, node.color)
+        for name, icon in self._icons.items():
+            QListWidgetItem(icon, name, self.available)
+        for name in chain.nodes:
+            QListWidgetItem(self._icons.get(name, kind_icon("folder")), name, self.chosen)
+        add, remove, up, down = (QPushButton(t) for t in ("Add →", "← Remove", "Move up", "Move down"))
+        add.clicked.connect(self._add)
+        self.available.itemDoubleClicked.connect(lambda _i: self._add())
+        remove.clicked.connect(self._remove)
+        up.clicked.connect(lambda: self._move(-1))
+        down.clicked.connect(lambda: self._move(1))
+        middle = QVBoxLayout()
+        middle.addStretch(1)
+        for b in (add, remove, up, down):
+            middle.addWidget(b)
+        middle.addStretch(1)
+        lists = QHBoxLayout()
+        for title_text, widget in (
+            ("Nodes and sensor constellations", self.available),
+            ("Chain, in order (sensor first, shooter last)", self.chosen),
+        ):
+            column = QVBoxLayout()
+            column.addWidget(QLabel(title_text))
+            column.addWidget(widget)
+            lists.addLayout(column, 1)
+            if widget is self.available:
+                lists.addLayout(middle)
+        form = QFormLayout()
+        form.addRow("Name", self.name)
+        form.addRow("Colour", self.color)
+        form.addRow("Switching delay per satellite", self.switching)
+        self.problem = QLabel()
+        self.problem.setStyleSheet(ERROR_STYLE)
+        self.problem.setWordWrap(True)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addLayout(lists, 1)
+        layout.addWidget(self.problem)
+        layout.addWidget(buttons)
+        self.result_chain: KillChain | None = None
+
+    def chain_nodes(self) -> list[str]:
+        return [self.chosen.item(i).text() for i in range(self.chosen.count())]
+
+    def _add(self) -> None:
+        for item in self.available.selectedItems() or [self.available.currentItem()]:
+            if item is not None:
+                QListWidgetItem(item.icon(), item.text(), self.chosen)
+
+    def _remove(self) -> None:
+        for item in self.chosen.selectedItems():
+            self.chosen.takeItem(self.chosen.row(item))
+
+    def _move(self, delta: int) -> None:
+        row = self.chosen.currentRow()
+        target = row + delta
+        if row < 0 or not 0 <= target < self.chosen.count():
+            return
+        item = self.chosen.takeItem(row)
+        self.chosen.insertItem(target, item)
+        self.chosen.setCurrentRow(target)
+
+    def _accept(self) -> None:
+        try:
+            self.result_chain = KillChain(
+                name=self.name.text(),
+                color=self.color.value(),
+                nodes=self.chain_nodes(),
+                switching_delay_ms=self.switching.value(),
+            )
+        except ValidationError as err:
+            self.problem.setText("\n".join(format_validation_error(err, None)))
+            return
+        self.accept()
+
+
+def show_tle_report(parent: QWidget, tle: TleFile, added: bool) -> None:
+    """What was read from a TLE file and, with reasons, what was skipped."""
+    text = f"Read {len(tle.records)} satellites from {tle.path.name}."
+    if tle.skipped:
+        text += f"\n{len(tle.skipped)} entries were skipped (details below)."
+    if not added:
+        text += "\nNo constellation was added."
+    box = QMessageBox(
+        QMessageBox.Icon.Information if added else QMessageBox.Icon.Warning,
+        "TLE import",
+        text,
+        QMessageBox.StandardButton.Ok,
+        parent,
+    )
+    if tle.skipped:
+        box.setDetailedText("\n".join(tle.skipped))
+    box.exec()

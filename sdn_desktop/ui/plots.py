@@ -1,0 +1,132 @@
+"""Bottom docks: the latency-vs-time plot and the route table at the current time."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
+
+from ..engine import Snapshot, TimeSeries
+from ..scenario import Scenario
+
+
+class LatencyPlot(pg.PlotWidget):
+    """One-way end-to-end latency per kill chain against UTC; gaps where a chain is unreachable.
+
+    A vertical line marks the clock; clicking the plot or dragging the line emits ``time_picked``."""
+
+    time_picked = Signal(float)  # seconds after the scenario start
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent, axisItems={"bottom": pg.DateAxisItem(orientation="bottom", utcOffset=0)})
+        self.setBackground("#15181d")
+        self.showGrid(x=True, y=True, alpha=0.25)
+        self.setLabel("left", "One-way latency", units="ms")
+        self.setLabel("bottom", "UTC")
+        self.getAxis("left").enableAutoSIPrefix(False)
+        self.setMouseEnabled(x=True, y=False)
+        self.setMinimumHeight(150)
+        self.legend = self.addLegend(offset=(-10, 5), labelTextSize="9pt", colCount=3)
+        self.legend.setBrush(pg.mkBrush(21, 24, 29, 200))
+        self.cursor = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen("#ffffff", width=1.5))
+        self.cursor.setZValue(10)
+        self.cursor.sigDragged.connect(lambda line: self.time_picked.emit(line.value() - self._epoch))
+        self.addItem(self.cursor)
+        self.curves: dict[str, pg.PlotDataItem] = {}
+        self._epoch = 0.0
+        self._empty = pg.TextItem("Computing latencies...", color="#9aa4b1", anchor=(0.5, 0.5))
+        self.addItem(self._empty, ignoreBounds=True)
+        self.scene().sigMouseClicked.connect(self._clicked)
+
+    def set_series(self, scenario: Scenario, series: TimeSeries) -> None:
+        """Draw every chain of ``series`` in its colour (chains of ``scenario`` give the colours)."""
+        for curve in self.curves.values():
+            self.removeItem(curve)
+        self.legend.clear()
+        self.curves = {}
+        self._epoch = series.start.timestamp()
+        x = self._epoch + series.t_s
+        colors = {c.name: c.color for c in scenario.chains}
+        for name in dict.fromkeys(leg.chain for leg in series.legs):
+            y = series.chain_latency_ms(name)
+            pen = pg.mkPen(colors.get(name, "#ffffff"), width=2)
+            curve = self.plot(x, y, pen=pen, name=name, connect="finite")
+            self.curves[name] = curve
+        self._empty.setVisible(not self.curves)
+        self._empty.setText("No kill chains: add one to see latencies" if not self.curves else "")
+        if len(x):
+            self.setXRange(x[0], x[-1], padding=0.01)
+        finite = [np.nanmax(c.yData) for c in self.curves.values() if np.isfinite(c.yData).any()]
+        self.setYRange(0, max(finite) * 1.35 if finite else 100, padding=0)  # room for the legend
+
+    def set_waiting(self, scenario: Scenario) -> None:
+        """Before the first results arrive: the time axis of the new scenario, a hint, no curves."""
+        for curve in self.curves.values():
+            self.removeItem(curve)
+        self.legend.clear()
+        self.curves = {}
+        self._epoch = scenario.time.start.timestamp()
+        self.setXRange(self._epoch, self._epoch + scenario.time.duration_s, padding=0.01)
+        self._empty.setText("Computing latencies...")
+        self._empty.setVisible(True)
+        self._place_hint()
+
+    def set_time(self, t_s: float) -> None:
+        self.cursor.setValue(self._epoch + t_s)
+
+    def _place_hint(self) -> None:
+        (x0, x1), (y0, y1) = self.viewRange()
+        self._empty.setPos((x0 + x1) / 2, (y0 + y1) / 2)
+
+    def _clicked(self, event) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        vb = self.getPlotItem().vb
+        if not vb.sceneBoundingRect().contains(event.scenePos()):
+            return
+        self.time_picked.emit(vb.mapSceneToView(event.scenePos()).x() - self._epoch)
+
+
+class RouteTable(QTableWidget):
+    """Every leg's route at the displayed time: chain, leg, reachable, latency, hops, path."""
+
+    HEADERS = ("Chain", "Leg", "Reachable", "Latency (ms)", "Hops", "Path")
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(0, len(self.HEADERS), parent)
+        self.setHorizontalHeaderLabels(self.HEADERS)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.verticalHeader().hide()
+        self.verticalHeader().setDefaultSectionSize(22)
+        header = self.horizontalHeader()
+        for col in range(len(self.HEADERS) - 1):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(len(self.HEADERS) - 1, QHeaderView.ResizeMode.Stretch)
+
+    def set_snapshot(self, scenario: Scenario, snapshot: Snapshot) -> None:
+        colors = {c.name: c.color for c in scenario.chains}
+        self.setRowCount(len(snapshot.routes))
+        for r, route in enumerate(snapshot.routes):
+            leg = route.leg
+            cells = (
+                leg.chain,
+                f"{leg.index + 1}: {leg.src} → {leg.dst}",
+                "yes" if route.reachable else "NO",
+                f"{route.latency_ms:.2f}" if route.reachable else "–",
+                str(route.hops) if route.reachable else "–",
+                " → ".join(route.names) if route.reachable else "no path at this time",
+            )
+            for c, text in enumerate(cells):
+                item = self.item(r, c)
+                if item is None:
+                    item = QTableWidgetItem()
+                    self.setItem(r, c, item)
+                item.setText(text)
+                item.setToolTip(text if c == 5 else "")
+                if c in (2, 3, 4):
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.item(r, 0).setForeground(QColor(colors.get(leg.chain, "#ffffff")))
+            self.item(r, 2).setForeground(QColor("#69f0ae" if route.reachable else "#ff5252"))
