@@ -113,16 +113,20 @@ def ground_links(
     """
     if len(node_pos) == 0 or len(sat_pos) == 0:
         return np.zeros((0, 2), int), np.zeros(0), np.zeros(0)
-    d = sat_pos[None, :, :] - node_pos[:, None, :]
-    rng = np.linalg.norm(d, axis=2)
+    mask = np.nan_to_num(min_elevation_deg, nan=0.0)
+    # A cheap necessary condition first: the height above each node's horizontal plane must be at
+    # least sin(mask) * range, and range <= |sat| + |node|. Most satellites fail it (NaN ones too).
     with np.errstate(invalid="ignore"):
-        elev = np.degrees(np.arcsin(np.clip(np.einsum("gsk,gk->gs", d, node_up) / rng, -1.0, 1.0)))
-        mask = np.nan_to_num(min_elevation_deg, nan=0.0)[:, None]
-        ok = (elev >= mask) & (rng <= max_range_km[:, None])
+        height = node_up @ sat_pos.T - np.einsum("gk,gk->g", node_pos, node_up)[:, None]
+        reach = np.linalg.norm(node_pos, axis=1)[:, None] + np.linalg.norm(sat_pos, axis=1)
+        low = np.minimum(np.sin(np.radians(mask)), 0.0)[:, None] * reach
+        g_ix, s_ix = np.nonzero(height >= low - 1e-6)  # 1 mm of slack for rounding
+    d = sat_pos[s_ix] - node_pos[g_ix]
+    rng = np.linalg.norm(d, axis=1)
+    elev = np.degrees(np.arcsin(np.clip(np.einsum("ik,ik->i", d, node_up[g_ix]) / rng, -1.0, 1.0)))
+    ok = (elev >= mask[g_ix]) & (rng <= max_range_km[g_ix])
     for g in np.flatnonzero(max_links > 0):
-        visible = np.flatnonzero(ok[g])
+        visible = np.flatnonzero(ok & (g_ix == g))
         if len(visible) > max_links[g]:
-            drop = visible[np.argsort(-elev[g, visible])[max_links[g] :]]
-            ok[g, drop] = False
-    g_ix, s_ix = np.nonzero(ok)
-    return np.stack((g_ix, s_ix), axis=1), rng[g_ix, s_ix], elev[g_ix, s_ix]
+            ok[visible[np.argsort(-elev[visible])[max_links[g] :]]] = False
+    return np.stack((g_ix[ok], s_ix[ok]), axis=1), rng[ok], elev[ok]
