@@ -116,17 +116,18 @@ def ground_links(
     mask = np.nan_to_num(min_elevation_deg, nan=0.0)
     # A cheap necessary condition first: the height above each node's horizontal plane must be at
     # least sin(mask) * range, and range <= |sat| + |node|. Most satellites fail it (NaN ones too).
+    sat_r = np.fmax.reduce(np.linalg.norm(sat_pos, axis=1), initial=0.0)
+    low = np.minimum(np.sin(np.radians(mask)), 0.0) * (sat_r + np.linalg.norm(node_pos, axis=1))
+    plane = np.einsum("gk,gk->g", node_pos, node_up)
     with np.errstate(invalid="ignore"):
-        height = node_up @ sat_pos.T - np.einsum("gk,gk->g", node_pos, node_up)[:, None]
-        reach = np.linalg.norm(node_pos, axis=1)[:, None] + np.linalg.norm(sat_pos, axis=1)
-        low = np.minimum(np.sin(np.radians(mask)), 0.0)[:, None] * reach
-        g_ix, s_ix = np.nonzero(height >= low - 1e-6)  # 1 mm of slack for rounding
+        g_ix, s_ix = np.nonzero(node_up @ sat_pos.T >= (plane + low - 1e-6)[:, None])  # 1 mm slack
     d = sat_pos[s_ix] - node_pos[g_ix]
     rng = np.linalg.norm(d, axis=1)
     elev = np.degrees(np.arcsin(np.clip(np.einsum("ik,ik->i", d, node_up[g_ix]) / rng, -1.0, 1.0)))
     ok = (elev >= mask[g_ix]) & (rng <= max_range_km[g_ix])
+    rows = np.searchsorted(g_ix, np.arange(len(node_pos) + 1))  # g_ix is sorted
     for g in np.flatnonzero(max_links > 0):
-        visible = np.flatnonzero(ok & (g_ix == g))
+        visible = rows[g] + np.flatnonzero(ok[rows[g] : rows[g + 1]])
         if len(visible) > max_links[g]:
             ok[visible[np.argsort(-elev[visible])[max_links[g] :]]] = False
     return np.stack((g_ix[ok], s_ix[ok]), axis=1), rng[ok], elev[ok]
