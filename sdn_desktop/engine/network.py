@@ -222,7 +222,8 @@ class Network:
     def _endpoint(self, name: str, leaving: bool) -> Endpoint:
         if name in self.node_names:
             g = self.node_names.index(name)
-            return Endpoint(name, (int(self.node_out[g] if leaving else self.node_in[g]),))
+            out, into = int(self.node_out[g]), int(self.node_in[g])
+            return Endpoint(name, (out,), (into,)) if leaving else Endpoint(name, (into,), (out,))
         ci = next(i for i, c in enumerate(self.scenario.constellations) if c.name == name)
         return Endpoint(name, tuple(self.sats.ranges[ci]))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,10 +12,19 @@ from scipy.sparse.csgraph import dijkstra
 
 @dataclass(frozen=True)
 class Endpoint:
-    """Where a leg starts or ends: one graph vertex, or any of several (a sensor constellation)."""
+    """Where a leg starts or ends: one graph vertex, or any of several (a sensor constellation).
+
+    ``mirror`` holds the same place's vertices for the other direction (a non-relaying node's *in*
+    vertex for its *out* vertex and vice versa), aligned with ``vertices``; empty means the same.
+    """
 
     key: str
     vertices: tuple[int, ...]
+    mirror: tuple[int, ...] = ()
+
+    @property
+    def other(self) -> tuple[int, ...]:
+        return self.mirror or self.vertices
 
 
 def build_graph(n_vertices: int, edges: np.ndarray, weights: np.ndarray) -> csr_matrix:
@@ -29,33 +39,59 @@ def _path(pred: np.ndarray, end: int) -> list[int]:
     return path[::-1]
 
 
+def _roots(legs: list[tuple[Endpoint, Endpoint]]) -> list[str]:
+    """Places to search from so that every leg starts or ends at one of them (greedy vertex cover)."""
+    left = set(range(len(legs)))
+    roots = []
+    while left:
+        count = Counter(key for i in sorted(left) for key in (legs[i][0].key, legs[i][1].key))
+        best = max(count, key=count.__getitem__)
+        roots.append(best)
+        left = {i for i in left if best not in (legs[i][0].key, legs[i][1].key)}
+    return roots
+
+
 def shortest_routes(
     graph: csr_matrix, legs: list[tuple[Endpoint, Endpoint]], usable: np.ndarray
 ) -> list[tuple[float, list[int]]]:
     """(length_km, vertex path) per leg; ``inf`` and ``[]`` when unreachable.
 
-    One Dijkstra per distinct source (several legs often start at the same sensor or C2 node);
-    a multi-vertex source runs one multi-source search. ``usable`` masks vertices alive at this step.
+    The graph must be symmetric once each endpoint's ``vertices`` are swapped with its ``mirror``
+    (links are two-way with equal lengths), so one Dijkstra from a place answers the legs that start
+    there and, walked backwards, the legs that end there. Searches from single vertices run in one
+    call; a multi-vertex place runs one multi-source search. ``usable`` masks vertices alive now.
     """
+    n = graph.shape[0]
+    leaving: dict[str, tuple[int, ...]] = {}
+    for src, dst in legs:
+        leaving.setdefault(src.key, src.vertices)
+        leaving.setdefault(dst.key, dst.other)
+    roots = _roots(legs)
+    starts = {key: [v for v in leaving[key] if usable[v]] for key in roots}
     trees: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    single = [key for key in roots if len(starts[key]) == 1]
+    if single:
+        dist, pred = dijkstra(graph, indices=[starts[k][0] for k in single], return_predecessors=True)
+        trees.update({key: (dist[i], pred[i]) for i, key in enumerate(single)})
+    for key in roots:
+        if not starts[key]:
+            trees[key] = (np.full(n, np.inf), np.full(n, -9999))
+        elif len(starts[key]) > 1:
+            dist, pred, _ = dijkstra(graph, indices=starts[key], return_predecessors=True, min_only=True)
+            trees[key] = (dist, pred)
     out = []
     for src, dst in legs:
-        if src.key not in trees:
-            starts = [v for v in src.vertices if usable[v]]
-            if not starts:
-                trees[src.key] = (np.full(graph.shape[0], np.inf), np.full(graph.shape[0], -9999))
-            elif len(starts) == 1:
-                trees[src.key] = dijkstra(graph, directed=True, indices=starts[0], return_predecessors=True)
-            else:
-                dist, pred, _ = dijkstra(
-                    graph, directed=True, indices=starts, return_predecessors=True, min_only=True
-                )
-                trees[src.key] = (dist, pred)
-        dist, pred = trees[src.key]
-        ends = np.array(dst.vertices)
-        best = ends[np.argmin(dist[ends])]
-        if np.isfinite(dist[best]):
-            out.append((float(dist[best]), _path(pred, int(best))))
-        else:
+        forward = src.key in trees
+        dist, pred = trees[src.key if forward else dst.key]
+        ends = np.array(dst.vertices if forward else src.other)
+        k = int(np.argmin(dist[ends]))
+        if not np.isfinite(dist[ends[k]]):
             out.append((np.inf, []))
+            continue
+        path = _path(pred, int(ends[k]))
+        if not forward:  # walk it backwards and put each end back in its own role
+            path = path[::-1]
+            path[0] = src.vertices[k]
+            path[-1] = dst.vertices[dst.other.index(path[-1])]
+        out.append((float(dist[ends[k]]), path))
     return out
