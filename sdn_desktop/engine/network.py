@@ -134,7 +134,7 @@ class Network:
         else:
             self.sats = build_satellites(scenario, self.base_dir)
         self.warnings: list[str] = list(self.sats.warnings)
-        n = len(self.sats)
+        n = self.n_sats = len(self.sats)
         self._compile_isls()
         self._compile_nodes(n)
         self._compile_disabled()
@@ -353,7 +353,7 @@ class Network:
     def _route(self, leg: Leg, length_km: float, path: list[int]) -> Route:
         if not path:
             return Route(leg, False, np.nan, np.inf, -1, [], [])
-        n_sats = sum(1 for v in path if v < len(self.sats))
+        n_sats = sum(1 for v in path if v < self.n_sats)
         latency = length_km / C_KM_S * 1000.0 + leg.processing_ms + leg.switching_ms * n_sats
         return Route(leg, True, latency, length_km, len(path) - 1, path, [self.vertex_names[v] for v in path])
 

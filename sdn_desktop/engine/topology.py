@@ -125,9 +125,12 @@ def ground_links(
     rng = np.linalg.norm(d, axis=1)
     elev = np.degrees(np.arcsin(np.clip(np.einsum("ik,ik->i", d, node_up[g_ix]) / rng, -1.0, 1.0)))
     ok = (elev >= mask[g_ix]) & (rng <= max_range_km[g_ix])
-    rows = np.searchsorted(g_ix, np.arange(len(node_pos) + 1))  # g_ix is sorted
-    for g in np.flatnonzero(max_links > 0):
-        visible = rows[g] + np.flatnonzero(ok[rows[g] : rows[g + 1]])
-        if len(visible) > max_links[g]:
-            ok[visible[np.argsort(-elev[visible])[max_links[g] :]]] = False
-    return np.stack((g_ix[ok], s_ix[ok]), axis=1), rng[ok], elev[ok]
+    g_ix, s_ix, rng, elev = g_ix[ok], s_ix[ok], rng[ok], elev[ok]
+    limit = max_links[g_ix]
+    if limit.any():  # rank each node's satellites by elevation (g_ix is sorted) and keep the top ones
+        order = np.lexsort((-elev, g_ix))
+        rank = np.arange(len(order)) - np.searchsorted(g_ix, g_ix[order])
+        keep = np.empty(len(order), bool)
+        keep[order] = (limit[order] == 0) | (rank < limit[order])
+        g_ix, s_ix, rng, elev = g_ix[keep], s_ix[keep], rng[keep], elev[keep]
+    return np.stack((g_ix, s_ix), axis=1), rng, elev
