@@ -119,8 +119,12 @@ def ground_links(
     sat_r = np.fmax.reduce(np.linalg.norm(sat_pos, axis=1), initial=0.0)
     low = np.minimum(np.sin(np.radians(mask)), 0.0) * (sat_r + np.linalg.norm(node_pos, axis=1))
     plane = np.einsum("gk,gk->g", node_pos, node_up)
+    # outer products, not a matmul: a multi-threaded BLAS call stalls for tens of ms when cores are busy
+    height = np.multiply.outer(node_up[:, 0], sat_pos[:, 0])
+    height += np.multiply.outer(node_up[:, 1], sat_pos[:, 1])
+    height += np.multiply.outer(node_up[:, 2], sat_pos[:, 2])
     with np.errstate(invalid="ignore"):
-        g_ix, s_ix = np.nonzero(node_up @ sat_pos.T >= (plane + low - 1e-6)[:, None])  # 1 mm slack
+        g_ix, s_ix = np.nonzero(height >= (plane + low - 1e-6)[:, None])  # 1 mm slack
     d = sat_pos[s_ix] - node_pos[g_ix]
     rng = np.linalg.norm(d, axis=1)
     elev = np.degrees(np.arcsin(np.clip(np.einsum("ik,ik->i", d, node_up[g_ix]) / rng, -1.0, 1.0)))
