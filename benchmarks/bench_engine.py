@@ -1,0 +1,273 @@
+"""Engine step time (propagate + links + every chain route) against a straightforward baseline.
+
+The baseline works the way reference simulators do: one SGP4 call and one frame rotation per
+satellite, links tested pair by pair in Python, a networkx graph built at every step and one networkx
+Dijkstra per chain leg. Both must give the same latencies (within 1e-6 ms) before any time counts.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+import networkx as nx
+import numpy as np
+
+from sdn_desktop.engine import Network
+from sdn_desktop.engine.frames import C_KM_S, WGS84_A_KM, WGS84_B_KM, geodetic_to_ecef, local_up
+from sdn_desktop.engine.routing import build_graph, shortest_routes
+from sdn_desktop.engine.topology import ground_links
+
+from .common import SIZES, median_ms, print_table, walker_scenario, write_results
+
+STEP_S = 10.0
+ENGINE_STEPS = int(os.environ.get("BENCH_ENGINE_STEPS", "15"))
+BASELINE_STEPS = int(os.environ.get("BENCH_BASELINE_STEPS", "3"))
+SAME_LATENCY_MS = 1e-6
+TARGET_10K_MS = 50.0
+TARGET_SPEEDUP_1584 = 20.0
+
+
+# ------------------------------------------------------------------ engine
+def engine_step(net: Network, t_s: float):
+    """What the app does per displayed instant: propagate, then links and all chain routes."""
+    pos, active, gmst = net.propagate(np.array([t_s]))
+    return net.step(t_s, pos[:, 0], active[:, 0], gmst[0])
+
+
+def engine_edges(net: Network, t_s: float) -> tuple[np.ndarray, np.ndarray]:
+    """The directed edges and lengths the engine routes on at ``t_s`` (as Network.step assembles them)."""
+    pos, active, _ = net.propagate(np.array([t_s]))
+    pos, active = pos[:, 0], active[:, 0]
+    isl, isl_len, cross, cross_len = net.links_at(pos, active)
+    node_pos, node_up = net.node_positions(t_s)
+    sat_pos = np.where(active[:, None], pos, np.nan)
+    gl, gl_len, _ = ground_links(
+        node_pos, node_up, sat_pos, net.node_min_el, net.node_max_range, net.node_max_links
+    )
+    sat = np.concatenate((isl, cross))
+    length = np.concatenate((isl_len, cross_len))
+    edges = np.concatenate(
+        (
+            sat,
+            sat[:, ::-1],
+            np.stack((net.node_out[gl[:, 0]], gl[:, 1]), 1),
+            np.stack((gl[:, 1], net.node_in[gl[:, 0]]), 1),
+        )
+    )
+    return edges, np.concatenate((length, length, gl_len, gl_len))
+
+
+# ------------------------------------------------------------------ baseline
+class Baseline:
+    """The same model, written satellite by satellite and link by link, routed with networkx."""
+
+    def __init__(self, net: Network):
+        self.net = net
+        self.scenario = net.scenario
+        self.satrecs = net.sats.satrecs
+        self.isl = []  # (a, b, max_range_km): +Grid, built once
+        for c, members in zip(self.scenario.constellations, net.sats.ranges, strict=True):
+            planes, per_plane = c.source.planes, c.source.sats_per_plane
+            for p in range(planes):
+                for s in range(per_plane):
+                    me = members.start + p * per_plane + s
+                    self.isl.append(
+                        (me, members.start + p * per_plane + (s + 1) % per_plane, c.isl.max_range_km)
+                    )
+                    self.isl.append(
+                        (me, members.start + (p + 1) % planes * per_plane + s, c.isl.max_range_km)
+                    )
+        self.nodes = []
+        for node in self.scenario.nodes:
+            p = node.position
+            pos = geodetic_to_ecef(p.lat_deg, p.lon_deg, p.alt_m).tolist()
+            self.nodes.append((node, pos, local_up(p.lat_deg, p.lon_deg).tolist()))
+
+    def positions(self, t_s: float) -> list[tuple[float, float, float] | None]:
+        epochs = self.net.epochs([t_s])
+        jd, fr, theta = epochs.jd_utc[0], epochs.fr_utc[0], epochs.gmst_rad()[0]
+        c, s = math.cos(theta), math.sin(theta)
+        out = []
+        for sat in self.satrecs:
+            err, (x, y, z), _ = sat.sgp4(jd, fr)
+            out.append((c * x + s * y, -s * x + c * y, z) if err == 0 else None)
+        return out
+
+    @staticmethod
+    def clear_of_earth(p, q, grazing_km: float) -> bool:
+        radius = WGS84_A_KM + grazing_km
+        k = radius / (WGS84_B_KM + grazing_km)
+        px, py, pz, qx, qy, qz = p[0], p[1], p[2] * k, q[0], q[1], q[2] * k
+        dx, dy, dz = qx - px, qy - py, qz - pz
+        dd = dx * dx + dy * dy + dz * dz
+        t = min(max(-(px * dx + py * dy + pz * dz) / dd, 0.0), 1.0) if dd > 0 else 0.0
+        cx, cy, cz = px + t * dx, py + t * dy, pz + t * dz
+        return cx * cx + cy * cy + cz * cz >= radius * radius
+
+    def satellite_links(self, pos) -> dict[tuple[int, int], float]:
+        grazing = self.scenario.physics.grazing_altitude_km
+        candidates = {}
+        for a, b, max_km in self.isl:
+            candidates[(min(a, b), max(a, b))] = max_km
+        interop = self.scenario.interop
+        ranges = self.net.sats.ranges
+        if interop.enabled:
+            for i, j in self.net.cross_constellations:
+                for src, dst in ((ranges[i], ranges[j]), (ranges[j], ranges[i])):
+                    others = [k for k in dst if pos[k] is not None]
+                    if not others:
+                        continue
+                    xyz = np.array([pos[k] for k in others])
+                    for a in src:
+                        if pos[a] is None:
+                            continue
+                        dist = np.linalg.norm(xyz - pos[a], axis=1)
+                        for n in np.argsort(dist)[: interop.links_per_satellite]:
+                            if dist[n] < interop.max_range_km:
+                                b = others[n]
+                                candidates.setdefault((min(a, b), max(a, b)), interop.max_range_km)
+        links = {}
+        for (a, b), max_km in candidates.items():
+            if pos[a] is None or pos[b] is None:
+                continue
+            length = math.dist(pos[a], pos[b])
+            if length <= max_km and self.clear_of_earth(pos[a], pos[b], grazing):
+                links[(a, b)] = length
+        return links
+
+    def ground(self, pos) -> list[tuple[str, int, float]]:
+        out = []
+        for node, npos, up in self.nodes:
+            mask = 0.0 if node.min_elevation_deg is None else node.min_elevation_deg
+            max_km = math.inf if node.max_range_km is None else node.max_range_km
+            seen = []
+            for k, p in enumerate(pos):
+                if p is None:
+                    continue
+                d = (p[0] - npos[0], p[1] - npos[1], p[2] - npos[2])
+                rng = math.sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2])
+                sine = (d[0] * up[0] + d[1] * up[1] + d[2] * up[2]) / rng
+                elev = math.degrees(math.asin(min(max(sine, -1.0), 1.0)))
+                if elev >= mask and rng <= max_km:
+                    seen.append((elev, k, rng))
+            seen.sort(reverse=True)
+            out += [(node.name, k, rng) for _, k, rng in seen[: node.max_links or None]]
+        return out
+
+    def graph(self, t_s: float) -> nx.DiGraph:
+        pos = self.positions(t_s)
+        g = nx.DiGraph()
+        for (a, b), length in self.satellite_links(pos).items():
+            g.add_edge(a, b, weight=length)
+            g.add_edge(b, a, weight=length)
+        for name, k, rng in self.ground(pos):
+            g.add_edge(("out", name), k, weight=rng)
+            g.add_edge(k, ("in", name), weight=rng)
+        return g
+
+    def latencies(self, t_s: float) -> list[float]:
+        """One-way latency of every leg, ms (NaN when unreachable)."""
+        return route_networkx(self.graph(t_s), self.net)
+
+
+def route_networkx(g: nx.DiGraph, net: Network) -> list[float]:
+    out = []
+    for leg in net.legs:
+        try:
+            length, path = nx.single_source_dijkstra(g, ("out", leg.src), ("in", leg.dst), weight="weight")
+        except (nx.NetworkXNoPath, nx.NodeNotFound):
+            out.append(math.nan)
+            continue
+        n_sats = sum(1 for v in path if isinstance(v, int))
+        out.append(length / C_KM_S * 1000.0 + leg.processing_ms + leg.switching_ms * n_sats)
+    return out
+
+
+def networkx_graph(net: Network, edges: np.ndarray, lengths: np.ndarray) -> nx.DiGraph:
+    """The engine's vertex graph as networkx nodes (satellites by index, ground nodes as in/out pairs)."""
+    n = len(net.sats)
+    label = {int(v): (("out" if v == net.node_out[g] else "in"), net.node_names[g])
+             for v, g in zip(range(n, net.n_vertices), net.vertex_node, strict=True)}  # fmt: skip
+    g = nx.DiGraph()
+    g.add_weighted_edges_from((label.get(int(a), int(a)), label.get(int(b), int(b)), float(w))
+                              for (a, b), w in zip(edges, lengths, strict=True))  # fmt: skip
+    return g
+
+
+# ------------------------------------------------------------------ the run
+def bench_size(n_sats: int) -> dict:
+    net = Network(walker_scenario(SIZES[n_sats]))
+    assert len(net.sats) == n_sats
+    baseline = Baseline(net)
+    checked = 0
+    for k in range(BASELINE_STEPS):
+        t = 1000.0 + k * STEP_S
+        engine = [r.latency_ms for r in engine_step(net, t).routes]
+        base = baseline.latencies(t)
+        for leg, a, b in zip(net.legs, engine, base, strict=True):
+            same = (math.isnan(a) and math.isnan(b)) or abs(a - b) <= SAME_LATENCY_MS
+            assert same, (
+                f"{n_sats} satellites, t = {t} s, {leg.chain} leg {leg.index}: engine {a} ms, baseline {b} ms"
+            )
+            checked += 1
+    reachable = sum(not math.isnan(x) for x in engine)
+
+    clock = iter(np.arange(10_000) * STEP_S)
+    propagate_ms = median_ms(lambda: net.propagate(np.array([next(clock)])), ENGINE_STEPS)
+    engine_ms = median_ms(lambda: engine_step(net, next(clock)), ENGINE_STEPS)
+    base_clock = iter(2000.0 + np.arange(100) * STEP_S)
+    baseline_ms = median_ms(lambda: baseline.latencies(next(base_clock)), BASELINE_STEPS, warmup=0)
+
+    edges, lengths = engine_edges(net, 500.0)
+    endpoints = [(leg.src_endpoint, leg.dst_endpoint) for leg in net.legs]
+    usable = np.ones(net.n_vertices, bool)
+    csgraph_ms = median_ms(
+        lambda: shortest_routes(
+            build_graph(net.n_vertices, edges, np.maximum(lengths, 1e-9)), endpoints, usable
+        ),
+        ENGINE_STEPS,
+    )
+    networkx_ms = median_ms(lambda: route_networkx(networkx_graph(net, edges, lengths), net), 3)
+    return {
+        "satellites": n_sats,
+        "chains": len(net.scenario.chains),
+        "legs": len(net.legs),
+        "legs_reachable": reachable,
+        "latencies_checked": checked,
+        "engine_propagate_ms": propagate_ms,
+        "engine_step_ms": engine_ms,
+        "baseline_step_ms": baseline_ms,
+        "speedup": baseline_ms / engine_ms,
+        "routing_csgraph_ms": csgraph_ms,
+        "routing_networkx_ms": networkx_ms,
+    }
+
+
+def main() -> None:
+    rows = [bench_size(n) for n in SIZES]
+    print_table(
+        "Engine per time step, medians in ms (propagate + links + routes of every chain leg)",
+        ["satellites", "chains", "legs ok", "propagate", "engine step", "baseline step", "speed-up",
+         "routes csgraph", "routes networkx"],
+        [[r["satellites"], r["chains"], f"{r['legs_reachable']}/{r['legs']}", r["engine_propagate_ms"],
+          r["engine_step_ms"], r["baseline_step_ms"], f"{r['speedup']:.0f}x", r["routing_csgraph_ms"],
+          r["routing_networkx_ms"]] for r in rows],
+    )  # fmt: skip
+    by_size = {r["satellites"]: r for r in rows}
+    checks = {
+        f"10,000 satellites: engine step <= {TARGET_10K_MS:.0f} ms": by_size[10000]["engine_step_ms"]
+        <= TARGET_10K_MS,
+        f"1,584 satellites: >= {TARGET_SPEEDUP_1584:.0f}x the baseline": by_size[1584]["speedup"]
+        >= TARGET_SPEEDUP_1584,
+    }
+    for what, ok in checks.items():
+        print(f"{'PASS' if ok else 'MISS'}  {what}")
+    print(f"latencies equal to the baseline within {SAME_LATENCY_MS:g} ms: "
+          f"{sum(r['latencies_checked'] for r in rows)} leg-steps")  # fmt: skip
+    path = write_results("engine", {"sizes": rows, "targets": checks})
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
