@@ -78,24 +78,33 @@ def cross_links(
     """Each satellite's nearest ``links_per_satellite`` partners in a compatible constellation."""
     if not interop.enabled:
         return np.zeros((0, 2), int)
+    trees: dict[int, tuple[cKDTree, np.ndarray] | None] = {}
+
+    def tree_of(c: int) -> tuple[cKDTree, np.ndarray] | None:
+        """A k-d tree of the constellation's propagated satellites, and their global indices."""
+        if c not in trees:
+            members = np.arange(ranges[c].start, ranges[c].stop)
+            members = members[np.isfinite(pos[members, 0])]
+            trees[c] = (cKDTree(pos[members]), members) if len(members) else None
+        return trees[c]
+
     found = []
-    k = interop.links_per_satellite
+    k, bound = interop.links_per_satellite, interop.max_range_km
     for i, j in pairs_of_constellations:
-        for src, dst in ((ranges[i], ranges[j]), (ranges[j], ranges[i])):
-            a, b = pos[src.start : src.stop], pos[dst.start : dst.stop]
-            a_ok, b_ok = np.isfinite(a[:, 0]), np.isfinite(b[:, 0])
-            if not a_ok.any() or not b_ok.any():
+        for src, dst in ((i, j), (j, i)):
+            if tree_of(src) is None or tree_of(dst) is None:
                 continue
-            b_index = np.flatnonzero(b_ok)
-            tree = cKDTree(b[b_ok])
-            dist, idx = tree.query(a[a_ok], k=min(k, len(b_index)), distance_upper_bound=interop.max_range_km)
+            queries, (tree, members) = tree_of(src)[1], tree_of(dst)
+            dist, idx = tree.query(pos[queries], k=min(k, len(members)), distance_upper_bound=bound)
             dist, idx = dist.reshape(len(dist), -1), idx.reshape(len(idx), -1)
-            rows = np.repeat(np.flatnonzero(a_ok), dist.shape[1])
+            rows = np.repeat(queries, dist.shape[1])
             hit = np.isfinite(dist).ravel()
-            found.append(np.stack((src.start + rows[hit], dst.start + b_index[idx.ravel()[hit]]), axis=1))
+            found.append(np.stack((rows[hit], members[idx.ravel()[hit]]), axis=1))
     if not found:
         return np.zeros((0, 2), int)
-    return np.unique(np.sort(np.concatenate(found), axis=1), axis=0)
+    pairs = np.sort(np.concatenate(found), axis=1)
+    keys = np.unique(pairs[:, 0] * len(pos) + pairs[:, 1])  # one row per pair, sorted like unique(axis=0)
+    return np.stack((keys // len(pos), keys % len(pos)), axis=1)
 
 
 def ground_links(
