@@ -1,0 +1,125 @@
+"""Frame cost of GlobeView against a bare VisPy scene drawing the same markers and lines.
+
+Run: ``.venv/bin/python benchmarks/bench_render.py`` (no display needed: EGL off-screen, or under
+xvfb-run). Both scenes draw the same engine snapshots at 1280x720 side by side in one process; a
+frame is the scene update (``set_data``) plus ``canvas.render()``; the engine is not timed. Prints a
+table of medians and writes benchmarks/results/render.json.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sdn_desktop.engine import Network  # noqa: E402
+from sdn_desktop.render import GlobeView, ensure_backend  # noqa: E402
+from sdn_desktop.scenario import Scenario, WalkerSource, load_scenario  # noqa: E402
+
+DEMO = ROOT / "scenarios" / "sdn_backbone_demo.json"
+RESULTS = ROOT / "benchmarks" / "results" / "render.json"
+SIZE = (1280, 720)
+FRAMES = 15
+TARGET_RATIO = 1.3
+
+
+def scenario_10k() -> Scenario:
+    """The demo with its backbone replaced by a 100 x 100 Walker shell (10,154 satellites in all)."""
+    demo = load_scenario(DEMO)
+    shell = WalkerSource(planes=100, sats_per_plane=100, phasing=1, inclination_deg=53.0, altitude_km=550.0)
+    backbone = demo.constellations[0].model_copy(update={"name": "Shell 100x100", "source": shell})
+    return demo.model_copy(
+        update={"name": "10k shell", "constellations": [backbone, *demo.constellations[1:]]}
+    )
+
+
+class BareScene:
+    """The VisPy baseline: one Markers and Line(connect='segments') visuals, nothing else."""
+
+    def __init__(self, view: GlobeView):
+        from vispy import scene
+
+        self.canvas = scene.SceneCanvas(size=SIZE, show=False, keys=None, bgcolor="#05070d")
+        box = self.canvas.central_widget.add_view()
+        box.camera = scene.TurntableCamera(
+            fov=view.camera.fov, azimuth=view.camera.azimuth, elevation=view.camera.elevation,
+            scale_factor=view.camera.scale_factor, center=(0, 0, 0),
+        )  # fmt: skip
+        self.markers = scene.visuals.Markers(parent=box.scene)
+        self.lines = [scene.visuals.Line(parent=box.scene, connect="segments") for _ in range(3)]
+        self.colors = view._sat_rgba
+
+    def frame(self, snap) -> None:
+        km = 1e-3
+        active = np.flatnonzero(snap.sat_active)
+        self.markers.set_data(snap.sat_pos[active] * km, face_color=self.colors[active], size=3, edge_width=0)
+        ground = np.stack((snap.node_pos[snap.ground[:, 0]], snap.sat_pos[snap.ground[:, 1]]), axis=1)
+        for line, pts in zip(
+            self.lines,
+            (snap.sat_pos[snap.isl.ravel()], snap.sat_pos[snap.cross.ravel()], ground.reshape(-1, 3)),
+            strict=True,
+        ):
+            line.set_data(pts * km, color=(0.5, 0.7, 1.0, 0.3))
+        self.canvas.render()
+
+
+def measure(name: str, scenario: Scenario) -> dict:
+    network = Network(scenario, DEMO.parent)
+    snaps = [network.snapshot(20.0 * k) for k in range(FRAMES + 1)]
+    view = GlobeView(size=SIZE)
+    view.set_scenario(scenario, network)
+    view.reset_camera()
+    bare = BareScene(view)
+    for first in (view.update, bare.frame):  # compile shaders, upload textures
+        first(snaps[0])
+    view.render()
+    ours, base = [], []
+    for snap in snaps[1:]:
+        t0 = time.perf_counter()
+        bare.frame(snap)
+        t1 = time.perf_counter()
+        view.update(snap)
+        view.render()
+        t2 = time.perf_counter()
+        base.append(t1 - t0)
+        ours.append(t2 - t1)
+    snap = snaps[-1]
+    row = {
+        "scenario": name,
+        "satellites": int(snap.sat_active.sum()),
+        "links": int(len(snap.isl) + len(snap.cross) + len(snap.ground)),
+        "bare_ms": statistics.median(base) * 1e3,
+        "globeview_ms": statistics.median(ours) * 1e3,
+    }
+    row["ratio"] = row["globeview_ms"] / row["bare_ms"]
+    return row
+
+
+def main() -> None:
+    ensure_backend()
+    rows = [measure("demo", load_scenario(DEMO)), measure("10k", scenario_10k())]
+    print(f"{'scenario':10} {'sats':>7} {'links':>7} {'bare ms':>9} {'GlobeView ms':>13} {'ratio':>6}")
+    for r in rows:
+        print(
+            f"{r['scenario']:10} {r['satellites']:7d} {r['links']:7d} {r['bare_ms']:9.1f} "
+            f"{r['globeview_ms']:13.1f} {r['ratio']:6.2f}"
+        )
+    big = rows[-1]
+    verdict = "meets" if big["ratio"] <= TARGET_RATIO else "misses"
+    print(f"10k: GlobeView/bare = {big['ratio']:.2f} ({verdict} the {TARGET_RATIO}x target), {FRAMES} frames")
+    report = {"size": list(SIZE), "frames": FRAMES, "target_ratio": TARGET_RATIO, "results": rows}
+    report["machine"] = platform.platform()
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(report, indent=1) + "\n")
+
+
+if __name__ == "__main__":
+    main()

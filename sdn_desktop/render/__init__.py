@@ -1,0 +1,6 @@
+"""VisPy views of the network (no Qt imports): the globe scene used by the GUI, the recorder and the CLI."""
+
+from .backend import ensure_backend, has_display
+from .view import GlobeView
+
+__all__ = ["GlobeView", "ensure_backend", "has_display"]

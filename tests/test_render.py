@@ -1,0 +1,229 @@
+"""GlobeView: real pixels of the demo scenario, frames, picking and ray casting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from sdn_desktop.engine import Network
+from sdn_desktop.engine.frames import geodetic_to_ecef
+from sdn_desktop.render import GlobeView
+from sdn_desktop.render.geometry import turntable_angles
+from sdn_desktop.scenario import load_scenario
+
+DEMO = Path(__file__).resolve().parent.parent / "scenarios" / "sdn_backbone_demo.json"
+SIZE = (320, 240)
+T_S = 600.0
+
+
+@pytest.fixture(scope="module")
+def demo():
+    scenario = load_scenario(DEMO)
+    network = Network(scenario, DEMO.parent)
+    return scenario, network, network.snapshot(T_S)
+
+
+@pytest.fixture(scope="module")
+def view(demo):
+    scenario, network, snapshot = demo
+    globe = GlobeView(size=SIZE)
+    globe.set_scenario(scenario, network)
+    globe.update(snapshot)
+    yield globe
+    globe.canvas.close()
+
+
+@pytest.fixture
+def fresh(view, demo):
+    """The shared view reset to the demo at T_S, every layer on, earth-fixed, default camera."""
+    view.update(demo[2])
+    view.set_frame("earth_fixed")
+    view.set_camera_mode("fixed")
+    view.set_selection(None)
+    for layer in GlobeView.LAYERS:
+        view.set_layer_visible(layer, True)
+    view.reset_camera()
+    return view
+
+
+def only_layers(view: GlobeView, *keep: str) -> None:
+    for layer in GlobeView.LAYERS:
+        view.set_layer_visible(layer, layer in keep)
+
+
+def look_at(view: GlobeView, lat: float, lon: float) -> None:
+    view.camera.azimuth, view.camera.elevation = turntable_angles(lat, lon)
+
+
+def pixel(image: np.ndarray, xy) -> np.ndarray:
+    """Median RGB of the 3x3 pixels around canvas point xy."""
+    x, y = int(round(xy[0])), int(round(xy[1]))
+    return np.median(image[y - 1 : y + 2, x - 1 : x + 2, :3].reshape(-1, 3), axis=0)
+
+
+def near_color(image: np.ndarray, hex_color: str, tolerance: int = 40) -> np.ndarray:
+    rgb = np.array([int(hex_color[i : i + 2], 16) for i in (1, 3, 5)])
+    return (np.abs(image[..., :3].astype(int) - rgb) <= tolerance).all(axis=-1)
+
+
+def test_earth_texture_is_oriented_like_the_real_earth(fresh):
+    only_layers(fresh, "earth")
+    look_at(fresh, 10.0, -10.0)
+    image = fresh.render()
+    assert image.shape == (SIZE[1], SIZE[0], 4) and image.dtype == np.uint8
+
+    def at(lat, lon):
+        return pixel(image, fresh.project(geodetic_to_ecef(lat, lon, 0.0))[0])
+
+    for lat, lon in [(0.0, 0.0), (0.0, -30.0), (20.0, -40.0)]:  # Gulf of Guinea, mid-Atlantic
+        r, g, b = at(lat, lon)
+        assert b > max(r, g) + 8, f"ocean expected at {lat}, {lon}: {r, g, b}"
+    for lat, lon in [(23.0, 10.0), (20.0, 25.0)]:  # Sahara: sand
+        r, g, b = at(lat, lon)
+        assert r > b + 30 and g > b, f"desert expected at {lat}, {lon}: {r, g, b}"
+    r, g, b = at(5.0, 22.0)  # Congo basin: green forest
+    assert g > b and g >= r, f"forest expected: {r, g, b}"
+    look_at(fresh, 64.0, -150.0)
+    image = fresh.render()
+    r, g, b = at(64.0, -150.0)  # interior Alaska is land, the Gulf of Alaska south of it is sea
+    assert r > b or g > b
+    r, g, b = at(55.0, -145.0)
+    assert b > r and b > g
+
+
+def test_demo_frame_shows_satellites_and_every_chain_route(fresh, demo):
+    scenario, network, snapshot = demo
+    image = fresh.render()
+    for constellation in scenario.constellations:
+        assert near_color(image, constellation.color, 30).sum() >= 8, constellation.name
+    only_layers(fresh, "earth", "routes")
+    image = fresh.render()
+    for chain in scenario.chains:
+        colored = near_color(image, chain.color, 45)
+        found = []
+        for route in snapshot.routes:
+            if route.leg.chain != chain.name or not route.reachable:
+                continue
+            points = snapshot.vertex_positions(route.path)
+            samples = np.concatenate(
+                [np.linspace(a, b, 6)[1:-1] for a, b in zip(points[:-1], points[1:], strict=True)]
+            )
+            xy = fresh.project(samples)
+            xy = xy[np.isfinite(xy).all(axis=1)]
+            xy = xy[(xy[:, 0] > 2) & (xy[:, 0] < SIZE[0] - 3) & (xy[:, 1] > 2) & (xy[:, 1] < SIZE[1] - 3)]
+            hits = [colored[int(y) - 2 : int(y) + 3, int(x) - 2 : int(x) + 3].any() for x, y in xy]
+            found.append(np.mean(hits) if hits else 0.0)
+        assert max(found) > 0.6, f"{chain.name}: route colour found at {found}"
+
+
+def test_inertial_frame_turns_the_earth_by_gmst(fresh, demo):
+    snapshot = demo[2]
+    earth_fixed = fresh.render()
+    xy_fixed = fresh.project(geodetic_to_ecef(40.0, -100.0, 0.0))[0]
+    fresh.set_frame("inertial")
+    inertial = fresh.render()
+    xy_inertial = fresh.project(geodetic_to_ecef(40.0, -100.0, 0.0))[0]
+    assert np.abs(earth_fixed.astype(int) - inertial.astype(int)).mean() > 5
+    assert np.hypot(*(xy_fixed - xy_inertial)) > 20
+    # in the inertial frame, the place under the camera is lon_camera - gmst
+    lat, lon = fresh.latlon_at(SIZE[0] / 2, SIZE[1] / 2)
+    fresh.set_frame("earth_fixed")
+    lat_fixed, lon_fixed = fresh.latlon_at(SIZE[0] / 2, SIZE[1] / 2)
+    turned = (lon_fixed - lon - np.degrees(snapshot.gmst_rad) + 180.0) % 360.0 - 180.0
+    assert abs(turned) < 0.5 and abs(lat - lat_fixed) < 0.5
+
+
+@pytest.mark.parametrize("lat, lon", [(39.0, -105.0), (55.0, -120.0), (30.0, -90.0), (62.0, -150.0)])
+def test_latlon_at_inverts_projection(fresh, lat, lon):
+    look_at(fresh, 45.0, -110.0)
+    x, y = fresh.project(geodetic_to_ecef(lat, lon, 0.0))[0]
+    got = fresh.latlon_at(x, y)
+    assert got is not None
+    assert abs(got[0] - lat) < 0.5 and abs((got[1] - lon + 180) % 360 - 180) < 0.5
+    assert fresh.latlon_at(2, 2) is None  # a corner shows space
+
+
+def test_pick_finds_node_and_satellite(fresh, demo):
+    scenario, _, snapshot = demo
+    index = [n.name for n in scenario.nodes].index("C2 Colorado")
+    x, y = fresh.project(fresh._node_km[index])[0]
+    assert fresh.pick(x + 2, y - 1) == ("node", index)
+    assert fresh.pick(3, 3) is None
+    xy = fresh.project(snapshot.sat_pos[snapshot.sat_active])
+    nodes_xy = fresh.project(fresh._node_km)
+    active = np.flatnonzero(snapshot.sat_active)
+    lone = [
+        i for i, p in enumerate(xy)
+        if np.isfinite(p).all() and np.nanmin(np.hypot(*(nodes_xy - p).T)) > 20
+        and np.sort(np.hypot(*(xy - p).T))[1] > 10
+    ]  # fmt: skip
+    assert lone, "no isolated visible satellite to pick"
+    kind, sat = fresh.pick(*xy[lone[0]])
+    assert kind == "satellite" and sat == active[lone[0]]
+
+
+def test_follow_keeps_the_target_centred(fresh, demo):
+    scenario = demo[0]
+    index = [n.name for n in scenario.nodes].index("Radar Fylingdales")
+    fresh.set_camera_mode("follow", ("node", index))
+    for frame in ("earth_fixed", "inertial"):
+        fresh.set_frame(frame)
+        x, y = fresh.project(fresh._node_km[index])[0]
+        assert abs(x - SIZE[0] / 2) < 2 and abs(y - SIZE[1] / 2) < 2
+    with pytest.raises(ValueError):
+        fresh.set_camera_mode("follow", ("node", 99))
+
+
+def test_orbit_turns_the_camera(fresh):
+    fresh.set_camera_mode("orbit")
+    before = fresh.camera.azimuth
+    fresh.advance_camera(2.0)
+    assert (fresh.camera.azimuth - before) % 360 == pytest.approx(2.0 * GlobeView.ORBIT_DEG_PER_S)
+
+
+def test_render_at_another_size_matches_a_canvas_of_that_size(fresh, demo):
+    scenario, network, snapshot = demo
+    other = GlobeView(size=(400, 300))
+    other.set_scenario(scenario, network)
+    other.update(snapshot)
+    other.reset_camera()
+    small = other.render(SIZE)
+    other.canvas.close()
+    reference = fresh.render()
+    assert small.shape == reference.shape
+    assert np.abs(small.astype(int) - reference.astype(int)).mean() < 1.0
+
+
+def test_unreachable_chain_is_flagged_and_not_drawn(demo):
+    scenario, _, _ = demo
+    blind = [
+        n.model_copy(update={"min_elevation_deg": 89.9}) if n.name == "Fort Greely" else n
+        for n in scenario.nodes
+    ]
+    scenario = scenario.model_copy(update={"nodes": blind})
+    network = Network(scenario, DEMO.parent)
+    snapshot = network.snapshot(T_S)
+    assert not all(r.reachable for r in snapshot.routes if r.leg.chain == "Alaska defense")
+    globe = GlobeView(size=(480, 270))
+    globe.set_scenario(scenario, network)
+    globe.update(snapshot)
+    image = globe.render()
+    globe.canvas.close()
+    top_right = image[:90, 240:]
+    assert near_color(top_right, "#ff3d3d", 40).sum() > 20  # "UNREACHABLE" in red
+    chain = [c.name for c in scenario.chains].index("Alaska defense")
+    assert not globe._chain_lines[chain].visible
+
+
+def test_layers_and_selection(fresh):
+    only_layers(fresh)
+    blank = fresh.render()
+    assert (blank[..., :3] != blank[0, 0, :3]).any(axis=-1).sum() == 0
+    with pytest.raises(ValueError):
+        fresh.set_layer_visible("stars", True)
+    fresh.set_selection("node", 0)
+    ring = fresh.render()
+    assert (ring[..., :3] > 200).all(axis=-1).sum() > 10
+    fresh.set_selection(None)
