@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import platform
 import statistics
@@ -114,14 +115,20 @@ def walker_scenario(shells: list[tuple], n_chains: int = len(CHAINS), terminal: 
 
 
 def median_ms(fn: Callable[[], object], repeat: int, warmup: int = 1) -> float:
-    """Median wall time of ``fn()`` in milliseconds over ``repeat`` calls, after ``warmup`` calls."""
+    """Median wall time of ``fn()`` in ms over ``repeat`` calls after ``warmup`` calls; GC off, as timeit."""
     for _ in range(warmup):
         fn()
     times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000.0)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            fn()
+            times.append((time.perf_counter() - t0) * 1000.0)
+    finally:
+        if enabled:
+            gc.enable()
     return statistics.median(times)
 
 

@@ -25,6 +25,14 @@ SHIPPED = sorted((ROOT / "scenarios").glob("*.json"))
 EVERY_FIELD = Path(__file__).parent / "data" / "every_field.json"
 
 
+@pytest.fixture(scope="module")
+def schema(tmp_path_factory) -> dict:
+    """The schema as ``sdn-desktop schema -o FILE`` writes it."""
+    path = tmp_path_factory.mktemp("schema") / "scenario.schema.json"
+    assert main(["schema", "-o", str(path)]) == 0
+    return json.loads(path.read_text())
+
+
 def test_scenarios_are_shipped():
     assert {p.name for p in SHIPPED} >= {
         "hypatia_kuiper630.json",
@@ -77,9 +85,9 @@ def keys_used(doc, defs: dict[str, set[str]]) -> dict[str, set[str]]:
     return used
 
 
-def test_every_field_fixture_covers_the_schema():
+def test_every_field_fixture_covers_the_schema(schema):
     """A field added to the model must be added to tests/data/every_field.json too."""
-    defs = schema_properties(scenario_io.json_schema())
+    defs = schema_properties(schema)
     used = keys_used(json.loads(EVERY_FIELD.read_text()), defs)
     missing = {name: sorted(props - used[name]) for name, props in defs.items() if props - used[name]}
     assert not missing
@@ -165,11 +173,6 @@ def check(value, schema: dict, root: dict, where: str = "$") -> list[str]:
             if isinstance(sub, dict):
                 problems += check(v, sub, root, f"{where}[{i}]")
     return problems
-
-
-@pytest.fixture(scope="module")
-def schema() -> dict:
-    return scenario_io.json_schema()
 
 
 def test_cli_schema_is_valid_json(capsys, tmp_path):
