@@ -30,11 +30,11 @@ class Epochs:
         self.start = start
         self.seconds = np.atleast_1d(np.asarray(seconds, dtype=float))
         days = self.seconds / 86400.0
-        # UTC Julian date split into whole + fraction, as SGP4 wants it (TLE epochs are UTC)
-        utc_jd = 2433281.5 + (start - JD_2433281_5).total_seconds() / 86400.0
-        whole = np.floor(utc_jd - 0.5) + 0.5
-        self.jd_utc = np.full_like(days, whole)
-        self.fr_utc = (utc_jd - whole) + days
+        # UTC Julian date split into whole + fraction, as SGP4 wants it (TLE epochs are UTC); the split
+        # is done on the timedelta, since one float near JD 2.4e6 resolves only about 20 us
+        since = start - JD_2433281_5
+        self.jd_utc = np.full_like(days, 2433281.5 + since.days)
+        self.fr_utc = (since.seconds + since.microseconds / 1e6) / 86400.0 + days
         # UT1 for Earth rotation, at each instant (UT1 - UTC drifts by milliseconds over days)
         t = timescale().utc(
             start.year, start.month, start.day, start.hour, start.minute,
