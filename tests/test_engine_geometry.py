@@ -308,3 +308,27 @@ def test_processing_and_switching_delays_add_up(kill_chain):
     assert leg.latency_ms == pytest.approx(length / C_KM_S * 1e3 + 10.0 + 0.25 * n_sats, abs=ONE_PS_MS)
     total = kill_chain.run(np.array([0.0])).chain_latency_ms("Kill")
     assert total[0] == pytest.approx(sum(r.latency_ms for r in snap.routes), abs=ONE_PS_MS)
+
+
+# ------------------------------------------------------------------ TLE layouts and +Grid
+def test_file_order_layout_and_plus_grid(hypatia):
+    """Kuiper-630: 34 planes x 34 in file order; +Grid: 4 links a satellite (2N pairs), wrapping both ways."""
+    net = Network(*hypatia)
+    index = np.arange(1156)
+    assert np.array_equal(net.sats.plane, index // 34) and np.array_equal(net.sats.slot, index % 34)
+    assert len(net.isl_pairs) == 2 * 1156
+    links = pairs(net.isl_pairs)
+    assert (0, 1) in links and (0, 33) in links  # next slot, and the ring closing
+    assert (0, 34) in links and (0, 33 * 34) in links  # next plane, and plane 33 back to plane 0
+
+
+def test_inferred_layout_of_real_iridium_tles():
+    """75 Iridium NEXT TLEs: six planes by RAAN; a star pattern, so plane 6 does not link to plane 1."""
+    path = ROOT / "scenarios" / "iridium_next_real_tle.json"
+    net = Network(load_scenario(path), path.parent)
+    sizes = np.bincount(net.sats.plane)
+    assert len(sizes) == 6 and sizes.sum() == 75 and sizes.min() >= 11
+    plane = net.sats.plane
+    snap = net.snapshot(0.0)
+    across = {tuple(sorted((plane[a], plane[b]))) for a, b in snap.isl if plane[a] != plane[b]}
+    assert across == {(0, 1), (1, 2), (2, 3), (3, 4), (4, 5)}
