@@ -1,6 +1,6 @@
 """Frame cost of GlobeView against a bare VisPy scene drawing the same markers and lines.
 
-Run: ``.venv/bin/python benchmarks/bench_render.py`` (no display needed: EGL off-screen, or under
+Run: ``.venv/bin/python -m benchmarks render`` (no display needed: EGL off-screen, or under
 xvfb-run). Both scenes draw the same engine snapshots at 1280x720 side by side in one process; a
 frame is the scene update (``set_data``) plus ``canvas.render()``; the engine is not timed. Prints a
 table of medians and writes benchmarks/results/render.json.
@@ -8,24 +8,20 @@ table of medians and writes benchmarks/results/render.json.
 
 from __future__ import annotations
 
-import json
-import platform
 import statistics
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
+from sdn_desktop.engine import Network
+from sdn_desktop.render import GlobeView, ensure_backend
+from sdn_desktop.scenario import Scenario, WalkerSource, load_scenario
+
+from .common import print_table, write_results
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from sdn_desktop.engine import Network  # noqa: E402
-from sdn_desktop.render import GlobeView, ensure_backend  # noqa: E402
-from sdn_desktop.scenario import Scenario, WalkerSource, load_scenario  # noqa: E402
-
 DEMO = ROOT / "scenarios" / "sdn_backbone_demo.json"
-RESULTS = ROOT / "benchmarks" / "results" / "render.json"
 SIZE = (1280, 720)
 FRAMES = 15
 TARGET_RATIO = 1.3
@@ -106,19 +102,18 @@ def measure(name: str, scenario: Scenario) -> dict:
 def main() -> None:
     ensure_backend()
     rows = [measure("demo", load_scenario(DEMO)), measure("10k", scenario_10k())]
-    print(f"{'scenario':10} {'sats':>7} {'links':>7} {'bare ms':>9} {'GlobeView ms':>13} {'ratio':>6}")
-    for r in rows:
-        print(
-            f"{r['scenario']:10} {r['satellites']:7d} {r['links']:7d} {r['bare_ms']:9.1f} "
-            f"{r['globeview_ms']:13.1f} {r['ratio']:6.2f}"
-        )
-    big = rows[-1]
-    verdict = "meets" if big["ratio"] <= TARGET_RATIO else "misses"
-    print(f"10k: GlobeView/bare = {big['ratio']:.2f} ({verdict} the {TARGET_RATIO}x target), {FRAMES} frames")
-    report = {"size": list(SIZE), "frames": FRAMES, "target_ratio": TARGET_RATIO, "results": rows}
-    report["machine"] = platform.platform()
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=1) + "\n")
+    print_table(
+        f"Frame at {SIZE[0]}x{SIZE[1]}: scene update + render, median of {FRAMES} (ms)",
+        ["scenario", "satellites", "links", "bare VisPy", "GlobeView", "ratio"],
+        [[r["scenario"], r["satellites"], r["links"], r["bare_ms"], r["globeview_ms"], f"{r['ratio']:.2f}"]
+         for r in rows],
+    )  # fmt: skip
+    ratio = rows[-1]["ratio"]
+    verdict = "meets" if ratio <= TARGET_RATIO else "misses"
+    print(f"10k: GlobeView / bare = {ratio:.2f}, {verdict} the {TARGET_RATIO}x target")
+    write_results(
+        "render", {"size": list(SIZE), "frames": FRAMES, "target_ratio": TARGET_RATIO, "rows": rows}
+    )
 
 
 if __name__ == "__main__":

@@ -6,7 +6,9 @@ import argparse
 import csv
 import io
 import json
+import re
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -155,6 +157,108 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------------ record, snapshot
+def _parse_size(text: str) -> tuple[int, int]:
+    match = re.fullmatch(r"\s*(\d+)\s*[xX]\s*(\d+)\s*", text)
+    if not match:
+        raise UsageError(f"--size: '{text}' is not WIDTHxHEIGHT such as 1280x720")
+    return int(match[1]), int(match[2])
+
+
+def _start_offset(text: str | None, scenario: Scenario) -> float:
+    """Seconds from the scenario start to --start (which must not be before it)."""
+    if not text:
+        return 0.0
+    offset = (_parse_start(text) - scenario.time.start).total_seconds()
+    if offset < 0:
+        start = scenario.time.start.isoformat().replace("+00:00", "Z")
+        raise UsageError(f"--start: {text} is before the scenario start {start}")
+    return offset
+
+
+class ProgressBar:
+    """A one-line progress bar on stderr, redrawn with a carriage return at most 10 times a second."""
+
+    WIDTH = 30
+
+    def __init__(self, label: str, stream=None):
+        self.label = label
+        self.stream = stream or sys.stderr
+        self.started = time.monotonic()
+        self.drawn_at = -1.0
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - self.drawn_at < 0.1:
+            return
+        self.drawn_at = now
+        filled = int(self.WIDTH * done / max(total, 1))
+        rate = done / max(now - self.started, 1e-9)
+        eta = (total - done) / rate if rate > 0 else 0.0
+        bar = "#" * filled + "." * (self.WIDTH - filled)
+        self.stream.write(f"\r{self.label} [{bar}] {done}/{total} frames {rate:5.1f} fps, {eta:4.0f} s left ")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.drawn_at >= 0:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def cmd_record(args: argparse.Namespace) -> int:
+    from .recording import RecordingError, record
+
+    scenario = load_scenario(args.file)
+    options = {
+        "fps": _positive("--fps", args.fps) or 30.0,
+        "size": _parse_size(args.size),
+        "start_s": _start_offset(args.start, scenario),
+        "duration_s": _positive("--duration", args.duration),
+        "speed": _positive("--speed", args.speed) or 60.0,
+        "camera": args.camera,
+    }
+    bar = ProgressBar(f"recording {Path(args.output).name}")
+    try:
+        result = record(scenario, Path(args.file).resolve().parent, args.output, progress=bar, **options)
+    except RecordingError as err:
+        raise UsageError(str(err)) from None
+    finally:
+        bar.close()
+    for warning in result.warnings:
+        _eprint(f"{args.file}: warning: {warning}")
+    width, height = result.size
+    print(
+        f"wrote {result.path} ({result.frames} frames, {width}x{height}, {result.fps:g} fps, "
+        f"{result.frames / result.fps:.1f} s)"
+    )
+    return 0
+
+
+def cmd_snapshot(args: argparse.Namespace) -> int:
+    from .recording import RecordingError, snapshot_png
+
+    scenario = load_scenario(args.file)
+    at = 0.0 if args.at is None else _non_negative("--at", args.at)
+    try:
+        path = snapshot_png(
+            scenario, Path(args.file).resolve().parent, args.output, at, _parse_size(args.size), args.camera
+        )
+    except RecordingError as err:
+        raise UsageError(str(err)) from None
+    print(f"wrote {path}")
+    return 0
+
+
+def _non_negative(flag: str, text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise UsageError(f"{flag}: '{text}' is not a number") from None
+    if not value >= 0:
+        raise UsageError(f"{flag}: must be 0 or more, got {text}")
+    return value
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
     from .ui.app import run_app
 
@@ -187,6 +291,26 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("schema", help="print the JSON Schema of the scenario format")
     p.add_argument("-o", "--output")
     p.set_defaults(func=cmd_schema)
+
+    camera_help = "fixed (default), orbit, or follow:NAME (a node or satellite)"
+    p = sub.add_parser("record", help="record a movie: .mp4 (H.264), .gif, or a folder of PNG frames")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help="OUT.mp4, OUT.gif or OUTDIR")
+    p.add_argument("--fps", help="frames per second of video (default 30)")
+    p.add_argument("--size", default="1280x720", help="WIDTHxHEIGHT in pixels (default 1280x720)")
+    p.add_argument("--start", help="ISO 8601 UTC time to start at (default: the scenario start)")
+    p.add_argument("--duration", help="simulated seconds to record (default: to the scenario end)")
+    p.add_argument("--speed", help="simulated seconds per second of video (default 60)")
+    p.add_argument("--camera", default="fixed", help=camera_help)
+    p.set_defaults(func=cmd_record)
+
+    p = sub.add_parser("snapshot", help="render one frame to a PNG")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("-o", "--output", required=True, metavar="OUT.png")
+    p.add_argument("--at", help="seconds after the scenario start (default 0)")
+    p.add_argument("--size", default="1280x720", help="WIDTHxHEIGHT in pixels (default 1280x720)")
+    p.add_argument("--camera", default="fixed", help=camera_help)
+    p.set_defaults(func=cmd_snapshot)
 
     p = sub.add_parser("gui", help="open the desktop app (the default)")
     p.add_argument("file", nargs="?", metavar="FILE")

@@ -24,14 +24,18 @@ def ray_hits_earth(origin_km: np.ndarray, direction: np.ndarray) -> float | None
     return None
 
 
-def hidden_by_earth(eye_km: np.ndarray, points_km: np.ndarray, tolerance_km: float = 5.0) -> np.ndarray:
-    """True for points the ellipsoid hides from ``eye`` (those on the near surface stay visible)."""
+def hidden_by_earth(
+    eye_km: np.ndarray, points_km: np.ndarray, tolerance_km: float = 5.0, shrink_km: float = 0.0
+) -> np.ndarray:
+    """True for points the ellipsoid (made ``shrink_km`` smaller) hides from ``eye``; points within
+    ``tolerance_km`` behind the surface they lie on stay visible. NaN points are never hidden."""
     points = np.asarray(points_km, float).reshape(-1, 3)
+    radius = WGS84_A_KM - shrink_km
     o = np.asarray(eye_km, float) * _TO_SPHERE
     d = (points - eye_km) * _TO_SPHERE
     a = np.einsum("ij,ij->i", d, d)
     b = 2.0 * (d @ o)
-    c = o @ o - WGS84_A_KM**2
+    c = o @ o - radius**2
     disc = b * b - 4 * a * c
     hit = disc > 0
     t_first = np.full(len(points), np.inf)

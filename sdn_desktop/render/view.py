@@ -35,6 +35,7 @@ NODE_LABEL_COLOR = "#c9d1d9"
 NODE_LIFT_KM = 8.0  # nodes drawn a little above the surface so the globe never covers them
 LABEL_GAP = "   "  # node labels start just right of their marker
 MAX_STALE_GL_ERRORS = 16
+CULL_MARGIN_KM = 15.0  # culling tests against an ellipsoid this much smaller, so nothing visible goes
 STAR_COUNT = 1500
 STAR_RADIUS = 150.0  # scene units, inside the far clipping plane
 STAR_SEED = 7
@@ -102,7 +103,7 @@ class GlobeView:
         self._build_visuals()
         self.overlay = Overlay(self.canvas.scene, self._fonts)
         self.canvas.events.resize.connect(self._on_resize)
-        self.canvas.events.draw.connect(self._drop_foreign_gl_errors, position="first")
+        self.canvas.events.draw.connect(self._before_draw, position="first")
         self._layout(self.canvas.size)
 
         self.scenario: Scenario | None = None
@@ -121,8 +122,10 @@ class GlobeView:
         self._chain_lines: list[scene.visuals.Line] = []
         self._labels: dict[scene.visuals.Text, tuple[list[str], np.ndarray, list | None]] = {}
         self._shown_labels: dict[scene.visuals.Text, np.ndarray] = {}
+        self._active = np.zeros(0, bool)
+        self._camera_dirty = False
         self.reset_camera()
-        self.camera.transform.changed.connect(self._refresh_labels)
+        self.camera.transform.changed.connect(self._camera_moved)
 
     # ------------------------------------------------------------------ construction
     def _build_visuals(self) -> None:
@@ -154,16 +157,18 @@ class GlobeView:
         self._satellites = scene.visuals.Markers(parent=ef)
         self._satellites.set_gl_state("translucent", depth_test=True)
         self._satellites.order = 2
+        # Node symbols are big billboards standing on the surface, which would cut them: they are drawn
+        # over everything and left out when the Earth hides them.
         self._nodes = scene.visuals.Markers(parent=ef)
-        self._nodes.set_gl_state("translucent", depth_test=True)
-        self._nodes.order = 3
+        self._nodes.set_gl_state("translucent", depth_test=False)
+        self._nodes.order = 5
         self._selection_ring = scene.visuals.Markers(parent=ef)
         self._selection_ring.set_gl_state("translucent", depth_test=False)
-        self._selection_ring.order = 6
+        self._selection_ring.order = 7
         self._node_labels = make_text(ef, self._fonts, "left", "bottom", 8, color=NODE_LABEL_COLOR)
         self._route_labels = make_text(ef, self._fonts, "left", "top", 9, bold=True)
         for label in (self._node_labels, self._route_labels):
-            label.order = 5
+            label.order = 6
         self._routes_root = scene.Node(parent=ef, name="routes")
         self._routes_root.order = 1
 
@@ -260,53 +265,61 @@ class GlobeView:
             raise RuntimeError("GlobeView.update: call set_scenario first")
         self.snapshot = snapshot
         self._apply_frame()
-        active = np.flatnonzero(snapshot.sat_active & np.isfinite(snapshot.sat_pos[:, 0]))
-        self._sat_index = active
-        self._sat_km = snapshot.sat_pos[active]
-        self._set_markers(
-            self._satellites,
-            self._sat_km,
-            size=self._sat_size,
-            face_color=self._sat_rgba[active],
-            edge_width=0,
-        )
-        self._set_lines(
-            self._isl,
-            snapshot.sat_pos[snapshot.isl.ravel()],
-            np.repeat(self._isl_rgba[snapshot.isl[:, 0]], 2, axis=0),
-        )
-        self._set_lines(self._cross, snapshot.sat_pos[snapshot.cross.ravel()], CROSS_LINK_COLOR)
+        self._active = snapshot.sat_active & np.isfinite(snapshot.sat_pos[:, 0])
+        self._sat_index = np.flatnonzero(self._active)
+        self._sat_km = snapshot.sat_pos[self._sat_index]
         self._node_km = self._lifted(snapshot.node_pos)
         ground = np.empty((2 * len(snapshot.ground), 3))
         ground[0::2] = self._node_km[snapshot.ground[:, 0]]
         ground[1::2] = snapshot.sat_pos[snapshot.ground[:, 1]]
         self._set_lines(self._ground, ground, GROUND_LINK_COLOR)
-        self._set_markers(
-            self._nodes, self._node_km, size=NODE_SIZE_PX, face_color=self._node_rgba,
-            edge_color=(0.0, 0.0, 0.0, 0.9), edge_width=1.2, symbol=self._node_symbols,
-        )  # fmt: skip
         self._labels[self._node_labels] = (self._node_names, self._node_km, None)
         self._update_routes(snapshot)
-        self._update_selection()
         self.overlay.set_clock(f"{snapshot.time_utc:%Y-%m-%d %H:%M:%S} UTC   T+{self._elapsed(snapshot.t_s)}")
         if self._camera_mode == "follow":
             self._follow()
         self._shown_labels.clear()
-        self._refresh_labels()
-        self._refresh_visibility()
+        self._sync_to_camera()
 
-    def _refresh_labels(self, event=None) -> None:
-        """Show the labels whose anchor is not behind the Earth (labels are drawn over everything)."""
-        if self.snapshot is None:
+    def _camera_moved(self, event=None) -> None:
+        self._camera_dirty = True
+
+    def _sync_to_camera(self) -> None:
+        """Upload what the camera can see: satellites and links behind the Earth are left out
+        (horizon culling; a link goes only when both its ends are hidden), labels likewise."""
+        self._camera_dirty = False
+        snapshot = self.snapshot
+        if snapshot is None:
             return
         eye = self._eye_km()
-        changed = False
+        hidden = hidden_by_earth(eye, snapshot.sat_pos, tolerance_km=0.0, shrink_km=CULL_MARGIN_KM)
+        shown = np.flatnonzero(self._active & ~hidden)
+        self._set_markers(
+            self._satellites, snapshot.sat_pos[shown], size=self._sat_size, face_color=self._sat_rgba[shown],
+            edge_width=0,
+        )  # fmt: skip
+        isl = snapshot.isl[~(hidden[snapshot.isl[:, 0]] & hidden[snapshot.isl[:, 1]])]
+        self._set_lines(
+            self._isl, snapshot.sat_pos[isl.ravel()], np.repeat(self._isl_rgba[isl[:, 0]], 2, axis=0)
+        )
+        cross = snapshot.cross[~(hidden[snapshot.cross[:, 0]] & hidden[snapshot.cross[:, 1]])]
+        self._set_lines(self._cross, snapshot.sat_pos[cross.ravel()], CROSS_LINK_COLOR)
+        nodes = np.flatnonzero(~hidden_by_earth(eye, self._node_km))
+        self._set_markers(
+            self._nodes, self._node_km[nodes], size=NODE_SIZE_PX, face_color=self._node_rgba[nodes],
+            edge_color=(0.0, 0.0, 0.0, 0.9), edge_width=1.2, symbol=[self._node_symbols[i] for i in nodes],
+        )  # fmt: skip
+        self._refresh_labels(eye)
+        self._update_selection()
+        self._refresh_visibility()
+
+    def _refresh_labels(self, eye: np.ndarray) -> None:
+        """Show the labels whose anchor is not behind the Earth (labels are drawn over everything)."""
         for visual, (texts, points, colors) in self._labels.items():
             shown = ~hidden_by_earth(eye, points) if len(points) else np.zeros(0, bool)
             if visual in self._shown_labels and np.array_equal(self._shown_labels[visual], shown):
                 continue
             self._shown_labels[visual] = shown
-            changed = True
             keep = np.flatnonzero(shown)
             self._has_data[visual] = len(keep) > 0
             if len(keep):
@@ -314,8 +327,6 @@ class GlobeView:
                     visual, [texts[i] for i in keep], None if colors is None else [colors[i] for i in keep]
                 )
                 visual.pos = points[keep] * SCALE
-        if changed and event is not None:  # a camera or frame change after update()
-            self._refresh_visibility()
 
     @staticmethod
     def _elapsed(t_s: float) -> str:
@@ -386,7 +397,7 @@ class GlobeView:
         self._apply_frame()
         if self._camera_mode == "follow":
             self._follow()
-        self._refresh_labels(event=True)
+        self._camera_moved()
         self.canvas.update()
 
     def _apply_frame(self) -> None:
@@ -493,7 +504,10 @@ class GlobeView:
         self.canvas.update()
 
     def _update_selection(self) -> None:
+        """Ring the selected object, unless the Earth hides it."""
         position = self._target_km(self._selection)
+        if position is not None and hidden_by_earth(self._eye_km(), position)[0]:
+            position = None
         self._has_data[self._selection_ring] = position is not None
         if position is not None:
             self._selection_ring.set_data(
@@ -560,9 +574,11 @@ class GlobeView:
         self.view.size = tuple(size)
         self.overlay.layout(size)
 
-    def _drop_foreign_gl_errors(self, event=None) -> None:
-        """Clear GL errors left in this context by others (Qt destroying another GL widget, say):
-        VisPy checks the error flag before each draw and would blame our visuals."""
+    def _before_draw(self, event=None) -> None:
+        """Catch up with camera moves, then clear GL errors left in this context by others (Qt
+        destroying another GL widget, say): VisPy checks the error flag before each draw."""
+        if self._camera_dirty:
+            self._sync_to_camera()
         self.canvas.set_current()
         for _ in range(MAX_STALE_GL_ERRORS):
             if gl.glGetError() == gl.GL_NO_ERROR:
@@ -574,7 +590,7 @@ class GlobeView:
         Another size lays the scene out for it (same camera, same overlay placement rules) without
         resizing the canvas or its widget.
         """
-        self._drop_foreign_gl_errors()
+        self._before_draw()
         if size is None or tuple(size) == tuple(self.canvas.size):
             return self.canvas.render()
         width, height = int(size[0]), int(size[1])
