@@ -83,12 +83,12 @@ def shortest_routes(
     for src, dst in legs:
         forward = src.key in trees
         dist, pred = trees[src.key if forward else dst.key]
-        ends = np.array(dst.vertices if forward else src.other)
-        k = int(np.argmin(dist[ends]))
+        ends = dst.vertices if forward else src.other
+        k = int(np.argmin(dist[list(ends)])) if len(ends) > 1 else 0
         if not np.isfinite(dist[ends[k]]):
             out.append((np.inf, []))
             continue
-        path = _path(pred, int(ends[k]))
+        path = _path(pred, ends[k])
         if not forward:  # walk it backwards and put each end back in its own role
             path = path[::-1]
             path[0] = src.vertices[k]
