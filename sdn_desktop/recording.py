@@ -1,7 +1,8 @@
 """Movies and stills of a scenario: MP4 (H.264), GIF or a PNG sequence, for the GUI and the CLI.
 
 Every frame is ``GlobeView.render()`` of ``Network.snapshot(t)``, the code the app draws with. The
-engine runs one frame ahead in a thread and encoding runs in another, each behind a bounded queue.
+engine runs one frame ahead in a child process and encoding runs in a thread behind a bounded
+queue, so both overlap drawing.
 Output is written beside the target under a temporary name and renamed on success; on an error or
 a cancel nothing is left behind.
 """
@@ -10,11 +11,14 @@ from __future__ import annotations
 
 import abc
 import os
+import pickle
 import queue
 import shutil
+import subprocess
+import sys
 import tempfile
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -165,30 +169,38 @@ def _temp_file(target: Path) -> Path:
 
 
 class _Mp4Writer(_FrameWriter):
-    def __init__(self, target: Path, size: tuple[int, int], fps: float):
-        import imageio_ffmpeg
+    """H.264 through imageio-ffmpeg; the encoder starts with the first frame."""
 
+    def __init__(self, target: Path, size: tuple[int, int], fps: float):
         super().__init__(target)
         self.tmp = _temp_file(target)
+        self._size, self._fps = size, fps
+        self._encoder = None
+
+    def _start(self) -> None:
+        import imageio_ffmpeg
+
         try:
             self._encoder = imageio_ffmpeg.write_frames(
-                str(self.tmp), size, fps=Fraction(fps).limit_denominator(1001), codec="libx264", quality=None,
-                macro_block_size=2, output_params=list(H264_OPTIONS), ffmpeg_log_level="error",
+                str(self.tmp), self._size, fps=Fraction(self._fps).limit_denominator(1001), codec="libx264",
+                quality=None, macro_block_size=2, output_params=list(H264_OPTIONS), ffmpeg_log_level="error",
             )  # fmt: skip
             self._encoder.send(None)
         except Exception as err:
-            self.tmp.unlink(missing_ok=True)
             raise RecordingError(f"cannot start the H.264 encoder: {err}") from err
 
     def write(self, frame: np.ndarray) -> None:
+        if self._encoder is None:
+            self._start()
         self._encoder.send(np.ascontiguousarray(frame[..., :3]))
 
     def finish(self) -> None:
-        self._encoder.close()
+        if self._encoder is not None:
+            self._encoder.close()
 
     def discard(self) -> None:
         try:
-            self._encoder.close()
+            self.finish()
         except Exception:  # an encoder that already failed has nothing left to flush
             pass
         super().discard()
@@ -240,48 +252,82 @@ class _PngWriter(_FrameWriter):
 
 
 # ---------------------------------------------------------------------------- threads
-class _Prefetch:
-    """Runs an iterator in a thread, ``depth`` items ahead; re-raises its error in the consumer."""
+def serve_snapshots() -> None:
+    """The engine process: read (scenario, folder), then times; answer each with a snapshot.
 
-    _END = object()
-
-    def __init__(self, items: Iterable, depth: int):
-        self._queue: queue.Queue = queue.Queue(depth)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(iter(items),), daemon=True)
-        self._thread.start()
-
-    def _run(self, items: Iterator) -> None:
+    Messages are pickles on stdin/stdout: ("ok", snapshot, warnings) or ("error", message).
+    """
+    requests, answers = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing else may write into the answer stream
+    scenario, base_dir = pickle.load(requests)
+    network = Network(scenario, base_dir)
+    while True:
         try:
-            for item in items:
-                if not self._put((True, item)):
-                    return
-        except BaseException as err:  # handed to the consumer
-            self._put((False, err))
+            t_s = pickle.load(requests)
+        except EOFError:
             return
-        self._put((True, self._END))
+        try:
+            answer = ("ok", network.snapshot(t_s), list(network.warnings))
+        except Exception as err:  # reported to the recorder as one line
+            answer = ("error", f"{type(err).__name__}: {err}")
+        try:
+            pickle.dump(answer, answers, protocol=pickle.HIGHEST_PROTOCOL)
+            answers.flush()
+        except BrokenPipeError:
+            return
 
-    def _put(self, entry) -> bool:
-        while not self._stop.is_set():
-            try:
-                self._queue.put(entry, timeout=0.05)
-                return True
-            except queue.Full:
-                continue
-        return False
+
+class _SnapshotProcess:
+    """``Network.snapshot`` of successive times computed in a child Python process, one ahead.
+
+    A process, not a thread: the engine's Python glue would hold the GIL against drawing. It is a
+    fresh interpreter (not a fork of one holding a GL context) that imports only the engine.
+    """
+
+    def __init__(self, scenario: Scenario, base_dir: str | os.PathLike, times: np.ndarray):
+        self.warnings: list[str] = []
+        self._times = [float(t) for t in times]
+        env = dict(os.environ)
+        package_root = str(Path(__file__).resolve().parent.parent)
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
+        self._process = subprocess.Popen(
+            [sys.executable, "-c", "from sdn_desktop.recording import serve_snapshots; serve_snapshots()"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
+        )  # fmt: skip
+        self._send((scenario, str(base_dir)))
+
+    def _send(self, message) -> None:
+        pickle.dump(message, self._process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+        self._process.stdin.flush()
 
     def __iter__(self) -> Iterator:
-        while True:
-            ok, item = self._queue.get()
-            if not ok:
-                raise item
-            if item is self._END:
-                return
-            yield item
+        if self._times:
+            self._send(self._times[0])
+        for following in [*self._times[1:], None]:
+            try:
+                answer = pickle.load(self._process.stdout)
+            except (EOFError, pickle.UnpicklingError):
+                raise RecordingError(
+                    f"the engine process stopped (exit status {self._process.poll()})"
+                ) from None
+            if answer[0] == "error":
+                raise RecordingError(f"engine: {answer[1]}")
+            if following is not None:
+                self._send(following)  # computed while this snapshot is drawn
+            _, snapshot, self.warnings = answer
+            yield snapshot
 
     def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
+        for pipe in (self._process.stdin, self._process.stdout):
+            try:
+                pipe.close()
+            except OSError:  # the child is gone already
+                pass
+        try:
+            self._process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
 
 
 class _BackgroundWriter:
@@ -417,7 +463,7 @@ def record(
     snapshots = None
     try:
         view = _prepare_view(view, scenario, network, size, camera, overlays)
-        snapshots = _Prefetch((network.snapshot(t) for t in times), depth=2)
+        snapshots = _SnapshotProcess(scenario, base_dir, times)
         for done, snapshot in enumerate(snapshots, start=1):
             if cancelled is not None and cancelled():
                 raise RecordingCancelled()
@@ -435,7 +481,7 @@ def record(
         writer.discard()
         raise
     snapshots.close()
-    return Recording(target, len(times), fps, size, notes + list(network.warnings))
+    return Recording(target, len(times), fps, size, notes + snapshots.warnings)
 
 
 def snapshot_png(

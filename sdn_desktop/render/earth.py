@@ -54,10 +54,11 @@ def blue_marble_texture() -> np.ndarray:
     return np.asarray(image)
 
 
-def ellipsoid_mesh(n_lat: int = 90, n_lon: int = 180) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def ellipsoid_mesh(n_lat: int = 48, n_lon: int = 96) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Vertices (km, Earth-fixed), triangle faces and texture coordinates of the WGS84 ellipsoid.
 
-    The grid has a duplicated seam column at 180 E so texture coordinates never wrap.
+    The grid has a duplicated seam column at 180 E so texture coordinates never wrap. Facets of
+    about 4 degrees sag at most 3.4 km below the surface (node symbols are drawn 8 km above it).
     Texture coordinate u runs west to east from 180 W, v from the north pole down.
     """
     lat = np.radians(np.linspace(90.0, -90.0, n_lat + 1))

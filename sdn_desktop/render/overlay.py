@@ -1,7 +1,8 @@
 """Screen-space overlay drawn by VisPy (so it is in the GUI and in movies): time, latencies, legend.
 
 Overlay coordinates are canvas pixels with y pointing down, so VisPy's ``anchor_y="bottom"`` hangs a
-text below its position.
+text below its position. Texts of the same font and alignment share one Text visual (each visual
+costs a draw call and a texture upload per frame).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from vispy.visuals.text.text import FontManager
 MARGIN_PX = 16
 ROW_PX = 20
 LEGEND_ROW_PX = 15
+LEGEND_SWATCH_PX = 16
 LEGEND_MAX_HEIGHT = 0.6  # of the canvas height; a longer legend is left out
 LATENCY_COLUMN_PX = 104  # width of the right-aligned latency column
 TEXT_COLOR = "#e6edf3"
@@ -26,12 +28,11 @@ FONT = "OpenSans"
 
 @dataclass(frozen=True)
 class LegendEntry:
-    """One legend row: a marker swatch (``symbol`` set) or a line swatch of ``width`` px."""
+    """One legend row: a marker swatch when ``symbol`` is set, else a line swatch."""
 
     label: str
     color: str | tuple
     symbol: str | None = None
-    width: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -74,110 +75,113 @@ class Overlay:
     def __init__(self, parent: scene.Node, fonts: FontManager):
         self.root = scene.Node(parent=parent, name="overlay")
         self.root.order = 100
-        self._time_node = scene.Node(parent=self.root)
-        self._latency_node = scene.Node(parent=self.root)
-        self._legend_node = scene.Node(parent=self.root)
-        self._title = make_text(self._time_node, fonts, "left", "bottom", 11, bold=True)
-        self._clock = make_text(self._time_node, fonts, "left", "bottom", 10, color=MUTED_COLOR)
-        self._latency_title = make_text(self._latency_node, fonts, "right", "bottom", 8, True, MUTED_COLOR)
-        self._latency_title.text = "KILL-CHAIN LATENCY"
-        self._chain_names = make_text(self._latency_node, fonts, "right", "bottom", 10)
-        self._chain_values = make_text(self._latency_node, fonts, "right", "bottom", 10, bold=True)
-        self._legend_labels = make_text(self._legend_node, fonts, "left", "center", 8)
-        self._legend_markers = scene.visuals.Markers(parent=self._legend_node)
-        self._legend_lines = scene.visuals.Line(parent=self._legend_node, connect="segments", width=3)
-        self._legend_thin = scene.visuals.Line(parent=self._legend_node, connect="segments", width=1.5)
+        self._title = make_text(self.root, fonts, "left", "bottom", 11, bold=True)
+        self._left = make_text(self.root, fonts, "left", "center", 9)  # clock and legend labels
+        self._names = make_text(self.root, fonts, "right", "bottom", 10)  # chain names
+        self._values = make_text(self.root, fonts, "right", "bottom", 10, bold=True)  # panel title, latencies
+        self._swatch_markers = scene.visuals.Markers(parent=self.root)
+        self._swatch_lines = scene.visuals.Line(parent=self.root, connect="segments", width=3)
+        self._swatches_drawn: tuple | None = None  # what the swatch visuals show
+        self._parts = {"time": True, "latencies": True, "legend": True}
+        self._title_text = ""
+        self._clock = ""
         self._legend: list[LegendEntry] = []
         self._chains: list[ChainStatus] = []
         self._size = (1, 1)
 
-    # ------------------------------------------------------------- content
     def show_parts(self, time: bool, latencies: bool, legend: bool) -> None:
-        self._time_node.visible = time
-        self._latency_node.visible = latencies
-        self._legend_node.visible = legend
+        self._parts = {"time": time, "latencies": latencies, "legend": legend}
+        self._refresh()
 
     def set_title(self, title: str) -> None:
-        set_text(self._title, title)
-
-    def set_clock(self, text: str) -> None:
-        set_text(self._clock, text)
+        self._title_text = title
+        self._refresh()
 
     def set_legend(self, entries: list[LegendEntry]) -> None:
         self._legend = entries
-        self._layout_legend()
+        self._refresh()
 
-    def set_chains(self, chains: list[ChainStatus]) -> None:
-        """Chain latencies in their colours; unreachable chains in red with the broken leg."""
+    def set_status(self, clock: str, chains: list[ChainStatus]) -> None:
+        """The UTC time, and chain latencies in their colours (unreachable: red, naming the broken leg)."""
+        self._clock = clock
         self._chains = chains
-        if not chains:
-            set_text(self._chain_names, "")
-            set_text(self._chain_values, "")
-            self._latency_title.visible = False
-            return
-        self._latency_title.visible = True
-        names = []
-        for c in chains:
-            names.append(c.name if c.latency_ms is not None else f"{c.name}  ({c.broken_leg})")
-        values = [f"{c.latency_ms:.1f} ms" if c.latency_ms is not None else "UNREACHABLE" for c in chains]
-        set_text(self._chain_names, names, [c.color for c in chains])
-        set_text(
-            self._chain_values,
-            values,
-            [c.color if c.latency_ms is not None else UNREACHABLE_COLOR for c in chains],
-        )
-        self._layout_chains()
+        self._refresh()
 
-    # ------------------------------------------------------------- layout
     def layout(self, size: tuple[int, int]) -> None:
         """Place everything for a canvas of ``size`` logical pixels."""
         self._size = (int(size[0]), int(size[1]))
-        self._title.pos = (MARGIN_PX, MARGIN_PX)
-        self._clock.pos = (MARGIN_PX, MARGIN_PX + 22)
-        self._layout_chains()
-        self._layout_legend()
+        self._refresh()
 
-    def _layout_chains(self) -> None:
-        width = self._size[0]
+    def _legend_fits(self) -> bool:
+        """The legend is left out when it would take more than LEGEND_MAX_HEIGHT of the canvas."""
+        rows = len(self._legend)
+        return self._parts["legend"] and 0 < LEGEND_ROW_PX * rows <= LEGEND_MAX_HEIGHT * self._size[1]
+
+    def _refresh(self) -> None:
+        width, height = self._size
         right = width - MARGIN_PX
-        self._latency_title.pos = (right, MARGIN_PX)
-        if not self._chains:
-            return
-        rows = MARGIN_PX + 20 + ROW_PX * np.arange(len(self._chains))
-        self._chain_values.pos = np.column_stack((np.full(len(rows), right), rows))
-        self._chain_names.pos = np.column_stack((np.full(len(rows), right - LATENCY_COLUMN_PX), rows))
+        show_time = self._parts["time"]
+        self._title.visible = show_time and bool(self._title_text)
+        set_text(self._title, self._title_text or " ")
+        self._title.pos = (MARGIN_PX, MARGIN_PX)
 
-    def _layout_legend(self) -> None:
-        """Bottom-left rows; left out when they would take more than LEGEND_MAX_HEIGHT of the canvas."""
-        entries = self._legend
-        height = self._size[1]
-        fits = 0 < LEGEND_ROW_PX * len(entries) <= LEGEND_MAX_HEIGHT * height
-        for visual in (self._legend_labels, self._legend_markers, self._legend_lines, self._legend_thin):
-            visual.visible = fits
-        if not fits:
-            return
+        left = [(self._clock, (MARGIN_PX, MARGIN_PX + 26), MUTED_COLOR)] if show_time and self._clock else []
+        legend = self._legend if self._legend_fits() else []
         rows = (
-            height
-            - MARGIN_PX
-            - LEGEND_ROW_PX * (len(entries) - 0.5)
-            + LEGEND_ROW_PX * np.arange(len(entries))
+            height - MARGIN_PX - LEGEND_ROW_PX * (len(legend) - 0.5) + LEGEND_ROW_PX * np.arange(len(legend))
         )
-        swatch_x = MARGIN_PX + 9
-        set_text(self._legend_labels, [e.label for e in entries])
-        self._legend_labels.pos = np.column_stack((np.full(len(entries), MARGIN_PX + 26), rows))
-        marked = [i for i, e in enumerate(entries) if e.symbol]
-        self._legend_markers.visible = bool(marked)
+        swatch_x = MARGIN_PX + LEGEND_SWATCH_PX / 2
+        left += [
+            (e.label, (MARGIN_PX + LEGEND_SWATCH_PX + 10, y), TEXT_COLOR)
+            for e, y in zip(legend, rows, strict=True)
+        ]
+        self._show_texts(self._left, left)
+
+        chains = self._chains if self._parts["latencies"] else []
+        names, values = [], []
+        if chains:
+            values.append(("KILL-CHAIN LATENCY", (right, MARGIN_PX), MUTED_COLOR))
+        for i, c in enumerate(chains):
+            y = MARGIN_PX + 24 + ROW_PX * i
+            reachable = c.latency_ms is not None
+            names.append(
+                (
+                    c.name if reachable else f"{c.name}  ({c.broken_leg})",
+                    (right - LATENCY_COLUMN_PX, y),
+                    c.color,
+                )
+            )
+            values.append((f"{c.latency_ms:.1f} ms" if reachable else "UNREACHABLE", (right, y),
+                           c.color if reachable else UNREACHABLE_COLOR))  # fmt: skip
+        self._show_texts(self._names, names)
+        self._show_texts(self._values, values)
+
+        self._draw_swatches(legend, rows, swatch_x)
+
+    def _draw_swatches(self, legend: list[LegendEntry], rows: np.ndarray, swatch_x: float) -> None:
+        key = (tuple(legend), tuple(rows))
+        if key == self._swatches_drawn:
+            return
+        self._swatches_drawn = key
+        marked = [(e, y) for e, y in zip(legend, rows, strict=True) if e.symbol]
+        self._swatch_markers.visible = bool(marked)
         if marked:
-            self._legend_markers.set_data(
-                np.column_stack((np.full(len(marked), swatch_x), rows[marked])),
-                size=10, edge_width=0, face_color=[Color(entries[i].color).rgba for i in marked],
-                symbol=[entries[i].symbol for i in marked],
+            self._swatch_markers.set_data(
+                np.array([(swatch_x, y) for _, y in marked]), size=10, edge_width=0,
+                face_color=[Color(e.color).rgba for e, _ in marked], symbol=[e.symbol for e, _ in marked],
             )  # fmt: skip
-        for visual, thick in ((self._legend_lines, True), (self._legend_thin, False)):
-            lines = [i for i, e in enumerate(entries) if not e.symbol and (e.width >= 2.5) == thick]
-            visual.visible = bool(lines)
-            if lines:
-                ends = np.repeat(rows[lines], 2)
-                xs = np.tile([swatch_x - 8, swatch_x + 8], len(lines))
-                colors = np.repeat([Color(entries[i].color).rgba for i in lines], 2, axis=0)
-                visual.set_data(np.column_stack((xs, ends)), color=colors)
+        lined = [(e, y) for e, y in zip(legend, rows, strict=True) if not e.symbol]
+        self._swatch_lines.visible = bool(lined)
+        if lined:
+            ends = np.array([(x, y) for _, y in lined for x in (swatch_x - 8, swatch_x + 8)])
+            colors = np.repeat([Color(e.color).rgba for e, _ in lined], 2, axis=0)
+            self._swatch_lines.set_data(ends, color=colors)
+
+    @staticmethod
+    def _show_texts(visual: scene.visuals.Text, items: list[tuple[str, tuple[float, float], object]]) -> None:
+        visual.visible = bool(items)
+        if items:
+            set_text(visual, [t for t, _, _ in items], [c for _, _, c in items])
+            positions = np.array([p for _, p, _ in items], float)
+            if not np.array_equal(visual.pos[:, :2], positions):
+                visual.pos = positions

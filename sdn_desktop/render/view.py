@@ -241,15 +241,15 @@ class GlobeView:
             LegendEntry(f"{c.name}  ({n:,} sats)", c.color, symbol="disc")
             for c, n in zip(sc.constellations, counts, strict=True)
         ]
-        entries += [LegendEntry(chain.name, chain.color, width=ROUTE_WIDTH_PX) for chain in sc.chains]
+        entries += [LegendEntry(chain.name, chain.color) for chain in sc.chains]
         for role in ROLE_SYMBOLS:
             if any(node.role == role for node in sc.nodes):
                 label = "C2" if role == "c2" else role
                 entries.append(LegendEntry(label, "#c9d1d9", symbol=ROLE_SYMBOLS[role]))
         entries += [
-            LegendEntry("inter-satellite link", (0.75, 0.85, 1.0, 0.8), width=1.5),
-            LegendEntry("cross-vendor link", CROSS_LINK_COLOR[:3] + (0.8,), width=1.5),
-            LegendEntry("ground link", GROUND_LINK_COLOR[:3] + (0.9,), width=1.5),
+            LegendEntry("inter-satellite link", (0.75, 0.85, 1.0, 0.55)),
+            LegendEntry("cross-vendor link", CROSS_LINK_COLOR[:3] + (0.55,)),
+            LegendEntry("ground link", GROUND_LINK_COLOR[:3] + (0.7,)),
         ]
         return entries
 
@@ -275,7 +275,6 @@ class GlobeView:
         self._set_lines(self._ground, ground, GROUND_LINK_COLOR)
         self._labels[self._node_labels] = (self._node_names, self._node_km, None)
         self._update_routes(snapshot)
-        self.overlay.set_clock(f"{snapshot.time_utc:%Y-%m-%d %H:%M:%S} UTC   T+{self._elapsed(snapshot.t_s)}")
         if self._camera_mode == "follow":
             self._follow()
         self._shown_labels.clear()
@@ -381,11 +380,12 @@ class GlobeView:
             points = np.concatenate(segments[ci]) if segments[ci] else np.zeros((0, 3))
             self._set_lines(line, points, self._chain_rgba[ci])
         self._labels[self._route_labels] = (labels, np.array(label_pos).reshape(-1, 3), label_rgba)
-        self.overlay.set_chains(
+        self.overlay.set_status(
+            f"{snapshot.time_utc:%Y-%m-%d %H:%M:%S} UTC   T+{self._elapsed(snapshot.t_s)}",
             [
                 ChainStatus(chain.name, chain.color, None if ci in broken else total[ci], broken.get(ci, ""))
                 for ci, chain in enumerate(self.scenario.chains)
-            ]
+            ],
         )
 
     # ------------------------------------------------------------------ frame, layers, overlay
