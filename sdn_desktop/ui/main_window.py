@@ -273,6 +273,7 @@ class MainWindow(QMainWindow):
         self.globe.set_scenario(self.scenario, network)
         for name, action in self.layer_actions.items():
             self.globe.set_layer_visible(name, action.isChecked())
+        self._sync_globe_selection()
 
     def _series_ready(self, series: TimeSeries) -> None:
         self.plot.set_series(self.scenario, series)
@@ -325,9 +326,16 @@ class MainWindow(QMainWindow):
             )
         else:
             self.properties.show_object(self.scenario, None)
-        ref = refs[0] if len(refs) == 1 else None
-        target = self._camera_target(ref) if ref else None
-        self.globe.set_selection(*(target or (None, None)))
+        self._sync_globe_selection()
+
+    def _sync_globe_selection(self) -> None:
+        """Ring the selected node or constellation on the globe (once the globe knows about it)."""
+        refs = self.tree.selected_refs()
+        target = self._camera_target(refs[0]) if len(refs) == 1 else None
+        try:
+            self.globe.set_selection(*(target or (None, None)))
+        except ValueError:  # the globe still shows the scenario before the edit
+            self.globe.set_selection(None)
 
     def _camera_target(self, ref: ObjectRef) -> tuple[str, int] | None:
         kind, index = ref
@@ -340,8 +348,10 @@ class MainWindow(QMainWindow):
 
     def focus(self, ref: ObjectRef) -> None:
         target = self._camera_target(ref)
-        if target is not None:
+        try:
             self.globe.set_camera_mode("follow", target=target)
+        except ValueError:
+            self.statusBar().showMessage("Wait for the computation to finish, then focus again.", 4000)
 
     def _reset_camera(self) -> None:
         self.globe.set_camera_mode("fixed")

@@ -1,0 +1,71 @@
+"""The background worker: newest request wins, errors are reported, results arrive on the GUI thread."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from sdn_desktop.ui.compute import Analysis, LatestWorker
+
+
+def test_newest_job_wins_and_stale_results_are_dropped(qtbot):
+    worker = LatestWorker("test")
+    results = []
+    worker.result.connect(results.append)
+    release = threading.Event()
+
+    def slow(ctx):
+        release.wait(5)
+        return "stale"
+
+    worker.submit(slow)
+    time.sleep(0.05)  # let it start
+    worker.submit(lambda ctx: "newest")
+    release.set()
+    qtbot.waitUntil(lambda: results == ["newest"], timeout=5000)
+    qtbot.wait(50)
+    assert results == ["newest"]
+    worker.stop()
+
+
+def test_a_running_job_sees_it_was_cancelled(qtbot):
+    worker = LatestWorker("test")
+    seen = threading.Event()
+    started = threading.Event()
+
+    def long(ctx):
+        started.set()
+        while not ctx.cancelled():
+            time.sleep(0.01)
+        seen.set()
+
+    worker.submit(long)
+    assert started.wait(5)
+    worker.submit(lambda ctx: None)
+    assert seen.wait(5)
+    worker.stop()
+
+
+def test_errors_are_reported_not_raised(qtbot):
+    worker = LatestWorker("test")
+    with qtbot.waitSignal(worker.failed, timeout=5000) as blocker:
+        worker.submit(lambda ctx: 1 / 0)
+    assert "ZeroDivisionError" in blocker.args[0]
+    worker.stop()
+
+
+def test_analysis_reuses_satellites_and_skips_colour_only_edits(qtbot, small_scenario, tmp_path):
+    analysis = Analysis()
+    with qtbot.waitSignal(analysis.series_ready, timeout=20000) as first:
+        assert analysis.set_scenario(small_scenario, tmp_path)
+    assert first.args[0].latency_ms.shape == (2, 21)
+    sats = analysis.network.sats
+    recoloured = small_scenario.model_copy(deep=True)
+    recoloured.chains[0].color = "#00ff00"
+    assert not analysis.set_scenario(recoloured, tmp_path)
+    moved = small_scenario.model_copy(deep=True)
+    moved.nodes[0].position.lat_deg = 45.0
+    with qtbot.waitSignal(analysis.series_ready, timeout=20000):
+        assert analysis.set_scenario(moved, tmp_path)
+    assert analysis.network.sats is sats
+    analysis.stop()

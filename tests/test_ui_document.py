@@ -1,0 +1,57 @@
+"""The document and its undo history, without a window."""
+
+from __future__ import annotations
+
+import pytest
+
+from sdn_desktop.ui.document import EditError, ScenarioDocument, unique_name, without
+
+
+@pytest.fixture
+def document(qapp, small_scenario):
+    return ScenarioDocument(small_scenario)
+
+
+def test_field_edit_undo_redo(document):
+    document.set_field(("nodes", 0, "position", "lat_deg"), 12.5)
+    assert document.scenario.nodes[0].position.lat_deg == 12.5
+    assert not document.undo_stack.isClean()
+    document.undo_stack.undo()
+    assert document.scenario.nodes[0].position.lat_deg == 50.0
+    assert document.undo_stack.isClean()
+    document.undo_stack.redo()
+    assert document.scenario.nodes[0].position.lat_deg == 12.5
+
+
+def test_consecutive_edits_of_one_field_merge(document):
+    for value in (10.0, 11.0, 12.0):
+        document.set_field(("nodes", 0, "position", "lat_deg"), value)
+    document.set_field(("nodes", 0, "position", "lon_deg"), 3.0)
+    assert document.undo_stack.count() == 2
+    document.undo_stack.undo()
+    document.undo_stack.undo()
+    assert document.scenario.nodes[0].position.lat_deg == 50.0
+
+
+def test_invalid_edit_is_refused_with_field_message(document):
+    with pytest.raises(EditError) as err:
+        document.set_field(("time", "step_s"), 5000.0)
+    assert any("step_s" in p and "longer than duration_s" in p for p in err.value.problems)
+    assert document.scenario.time.step_s == 30.0
+    assert document.undo_stack.count() == 0
+
+
+def test_rename_node_renames_chain_references(document):
+    document.set_field(("nodes", 1, "name"), "Command")
+    assert document.scenario.chains[0].nodes == ["Radar", "Command", "Battery"]
+
+
+def test_delete_node_drops_chains_that_use_it(small_scenario):
+    after, dropped = without(small_scenario, [("nodes", 0)])
+    assert [n.name for n in after.nodes] == ["C2", "Battery"]
+    assert dropped == ["Track"] and after.chains == []
+
+
+def test_unique_name():
+    assert unique_name("Sensor 1", {"Sensor 1", "Sensor 1 2"}) == "Sensor 1 3"
+    assert unique_name("Gateway", set()) == "Gateway"

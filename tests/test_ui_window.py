@@ -1,0 +1,225 @@
+"""The main window as a user drives it: edit, undo, save, reopen, place, play, import."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QMessageBox
+
+from sdn_desktop.engine.frames import geodetic_to_ecef
+from sdn_desktop.scenario import Constellation, TleSource, load_scenario
+from sdn_desktop.ui.dialogs import WalkerDialog
+from sdn_desktop.ui.main_window import MainWindow
+
+IRIDIUM_TLE = "scenarios/data/iridium-next_2021-01-30.tle"
+
+
+def wait_for_results(qtbot, window) -> None:
+    qtbot.waitUntil(lambda: window.analysis.series is not None and window.analysis.is_idle(), timeout=20000)
+
+
+def wait_for_snapshot_at_clock(qtbot, window) -> None:
+    qtbot.waitUntil(
+        lambda: window.snapshot is not None and window.snapshot.t_s == window.clock.t_s, timeout=20000
+    )
+
+
+@pytest.fixture
+def window(qtbot, temp_qsettings, small_scenario_file):
+    win = MainWindow(temp_qsettings)  # closed here, not by qtbot: qtbot would close it before setClean()
+    win.show()
+    assert win.open_path(small_scenario_file)
+    wait_for_results(qtbot, win)
+    yield win
+    win.document.undo_stack.setClean()
+    win.close()
+    win.deleteLater()
+
+
+@pytest.fixture
+def message_boxes(monkeypatch):
+    """Record modal message boxes instead of showing them; answer with ``answers`` (default OK)."""
+    shown: list[str] = []
+
+    def exec_(box):
+        shown.append(box.text() + "\n" + box.detailedText())
+        return QMessageBox.StandardButton.Ok
+
+    monkeypatch.setattr(QMessageBox, "exec", exec_)
+    return shown
+
+
+def test_results_reach_plot_and_table(window, qtbot):
+    assert set(window.plot.curves) == {"Track"}
+    assert len(window.plot.curves["Track"].xData) == 21
+    wait_for_snapshot_at_clock(qtbot, window)
+    assert window.routes.rowCount() == 2
+    assert window.routes.item(0, 1).text() == "1: Radar → C2"
+    assert "Last computation" in window.compute_label.text()
+
+
+def test_edit_undo_redo_save_reopen(window, qtbot, temp_qsettings, small_scenario_file):
+    assert "small.json" in window.windowTitle() and not window.isWindowModified()
+    window.tree.select([("nodes", 0)])
+    editor = window.properties.row(("position", "lat_deg")).editor
+    editor.setValue(12.5)
+    assert window.document.scenario.nodes[0].position.lat_deg == 12.5
+    assert window.isWindowModified()
+    window.document.undo_stack.undo()
+    assert window.document.scenario.nodes[0].position.lat_deg == 50.0
+    assert editor.value() == 50.0  # the panel follows undo
+    assert not window.isWindowModified()
+    window.document.undo_stack.redo()
+    assert editor.value() == 12.5
+    assert window.save()
+    assert not window.isWindowModified()
+    assert load_scenario(small_scenario_file).nodes[0].position.lat_deg == 12.5
+
+    other = MainWindow(temp_qsettings)
+    qtbot.addWidget(other)
+    assert other.open_path(small_scenario_file)
+    assert other.document.scenario == window.document.scenario
+    assert other.recent_files()[0] == str(small_scenario_file.resolve())
+    other.close()
+
+
+def test_invalid_edit_shows_message_next_to_field(window):
+    window.tree.select([("scenario", 0)])
+    row = window.properties.row(("time", "step_s"))
+    row.editor.setValue(5000.0)
+    assert not row.error.isHidden()
+    assert "longer than duration_s" in row.error.text()
+    assert window.document.scenario.time.step_s == 30.0
+    assert window.document.undo_stack.count() == 0
+
+
+@pytest.mark.parametrize("answer", ["cancel", "discard", "save"])
+def test_closing_with_unsaved_changes_asks(window, monkeypatch, small_scenario_file, answer):
+    window.document.set_field(("name",), "Renamed")
+    buttons = {
+        "cancel": QMessageBox.StandardButton.Cancel,
+        "discard": QMessageBox.StandardButton.Discard,
+        "save": QMessageBox.StandardButton.Save,
+    }
+    asked = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args, **kw: asked.append(args) or buttons[answer])
+    closed = window.close()
+    assert asked
+    assert closed == (answer != "cancel")
+    saved_name = load_scenario(small_scenario_file).name
+    assert saved_name == ("Renamed" if answer == "save" else "Small test")
+    if answer == "cancel":
+        assert window.isVisible() and window.isWindowModified()
+
+
+def test_place_node_by_clicking_the_globe(window, qtbot):
+    canvas = window.globe.canvas.native
+    centre = window.globe.latlon_at(canvas.width() / 2, canvas.height() / 2)
+    assert centre is not None
+    target = (centre[0] + 4.0, centre[1] + 6.0)
+    x, y = window.globe.project(geodetic_to_ecef(*target, 0.0)[None])[0]
+    assert np.isfinite([x, y]).all()
+    window.place_actions["gateway"].trigger()
+    QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=QPoint(round(x), round(y)))
+    node = window.document.scenario.nodes[-1]
+    assert node.role == "gateway" and node.name == "Gateway 1"
+    assert node.position.lat_deg == pytest.approx(target[0], abs=0.3)
+    assert node.position.lon_deg == pytest.approx(target[1], abs=0.3)
+    assert window.tree.selected_refs() == [("nodes", 3)]
+    window.document.undo_stack.undo()
+    assert len(window.document.scenario.nodes) == 3
+
+
+def test_playing_the_clock_changes_the_picture(window, qtbot):
+    for layer in ("overlay", "labels"):  # the clock text alone must not pass this test
+        window.layer_actions[layer].trigger()
+    wait_for_snapshot_at_clock(qtbot, window)
+    qtbot.wait(50)
+    before = window.globe.render()
+    window.clock.play()
+    qtbot.waitUntil(lambda: window.clock.t_s > 60, timeout=5000)
+    window.clock.pause()
+    wait_for_snapshot_at_clock(qtbot, window)
+    after = window.globe.render()
+    assert before.shape == after.shape
+    assert np.count_nonzero(np.any(before != after, axis=-1)) > 100
+    assert window.plot.cursor.value() == pytest.approx(window.plot._epoch + window.clock.t_s)
+
+
+def test_clicking_the_plot_moves_the_clock(window, qtbot):
+    vb = window.plot.getPlotItem().vb
+    x = window.plot._epoch + 300.0
+    (y0, y1) = vb.viewRange()[1]
+    scene_pos = vb.mapViewToScene(QPointF(x, (y0 + y1) / 2))
+    pos = window.plot.mapFromScene(scene_pos)
+    QTest.mouseClick(window.plot.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    assert window.clock.t_s == pytest.approx(300.0, abs=5.0)
+
+
+def test_bad_file_shows_error_and_keeps_the_scenario(window, tmp_path, message_boxes):
+    bad = tmp_path / "bad.json"
+    data = json.loads((tmp_path / "small.json").read_text())
+    data["time"]["step_s"] = -1
+    bad.write_text(json.dumps(data))
+    assert not window.open_path(bad)
+    assert "time.step_s" in message_boxes[0]
+    (tmp_path / "broken.json").write_text("{not json")
+    assert not window.open_path(tmp_path / "broken.json")
+    assert "invalid JSON" in message_boxes[1]
+    assert window.document.scenario.name == "Small test"
+    window.document.set_field(("name",), "Still editable")
+    assert window.tree.topLevelItem(0).text(0) == "Still editable"
+
+
+def test_worker_error_is_shown_and_app_keeps_running(window, qtbot):
+    missing = Constellation(name="Ghost", source=TleSource(path="no_such_file.tle"))
+    window.document.apply(
+        window.document.scenario.model_copy(
+            update={"constellations": [*window.document.scenario.constellations, missing]}
+        ),
+        "Add ghost",
+    )
+    qtbot.waitUntil(lambda: "Computation failed" in window.status_label.text(), timeout=20000)
+    assert "no_such_file.tle" in window.status_label.toolTip()
+    window.document.undo_stack.undo()
+    qtbot.waitUntil(lambda: "Computation failed" not in window.status_label.text(), timeout=20000)
+
+
+def test_walker_dialog_counts_and_validates(qtbot):
+    dialog = WalkerDialog("Shell 2")
+    qtbot.addWidget(dialog)
+    dialog.planes.setValue(3)
+    dialog.sats_per_plane.setValue(4)
+    assert dialog.count.text() == "12 satellites"
+    assert len(dialog.scatter.data) == 12
+    dialog.phasing.setValue(3)
+    assert dialog.constellation() is None and "phasing" in dialog.problem.text()
+    dialog.phasing.setValue(1)
+    assert dialog.constellation().source.satellite_count == 12
+
+
+def test_tle_import_reports_what_was_skipped(window, tmp_path, message_boxes):
+    lines = open(IRIDIUM_TLE).read().splitlines()[:6]
+    broken = lines[5][:-1] + str((int(lines[5][-1]) + 1) % 10)  # wrong checksum
+    path = tmp_path / "mixed.tle"
+    path.write_text("\n".join(lines[:5] + [broken]) + "\n")
+    window.import_tle_file(path)
+    added = window.document.scenario.constellations[-1]
+    assert added.name == "mixed" and added.source.path == "mixed.tle"
+    assert "Read 1 satellites" in message_boxes[0] and "checksum" in message_boxes[0]
+
+
+def test_duplicate_and_delete_from_the_tree(window):
+    window.duplicate([("nodes", 0), ("chains", 0)])
+    scenario = window.document.scenario
+    assert [n.name for n in scenario.nodes][-1] == "Radar copy"
+    assert [c.name for c in scenario.chains] == ["Track", "Track copy"]
+    window.delete([("nodes", 1)])  # C2 is used by both chains: they go too
+    assert window.document.scenario.chains == []
+    window.document.undo_stack.undo()
+    window.document.undo_stack.undo()
+    assert window.document.scenario == load_scenario(window.document.path)
