@@ -33,6 +33,7 @@ NODE_SIZE_PX = 13.0
 SELECTION_COLOR = "#ffffff"
 NODE_LABEL_COLOR = "#c9d1d9"
 NODE_LIFT_KM = 8.0  # nodes drawn a little above the surface so the globe never covers them
+LABEL_MERGE_KM = 500.0  # route labels closer than this would overlap
 LABEL_GAP = "   "  # node labels start just right of their marker
 MAX_STALE_GL_ERRORS = 16
 CULL_MARGIN_KM = 15.0  # culling tests against an ellipsoid this much smaller, so nothing visible goes
@@ -356,6 +357,19 @@ class GlobeView:
                 points[end] = self._node_km[snapshot.vertex_node[path[end] - n_sats]]
         return points
 
+    @staticmethod
+    def _add_route_label(labels: list, chain: int, latency: str, anchor: np.ndarray) -> None:
+        """Add a leg's latency label; legs whose labels would overlap share one ("20.6 + 28.2 ms"),
+        and a leg shared by another chain (same route, same latency) is labelled once."""
+        for other_chain, values, other_anchor in labels:
+            if np.linalg.norm(other_anchor - anchor) < LABEL_MERGE_KM:
+                if other_chain == chain:
+                    values.append(latency)
+                    return
+                if latency in values:
+                    return
+        labels.append((chain, [latency], anchor))
+
     def _update_routes(self, snapshot: Snapshot) -> None:
         """One line and leg labels per complete chain; a chain with an unreachable leg gets no line and
         a red UNREACHABLE (naming the leg) in the overlay."""
@@ -365,7 +379,7 @@ class GlobeView:
                 broken.setdefault(self._chain_index[route.leg.chain], f"{route.leg.src} -> {route.leg.dst}")
         segments: list[list[np.ndarray]] = [[] for _ in self._chain_lines]
         total = np.zeros(len(self._chain_lines))
-        labels, label_pos, label_rgba = [], [], []
+        labels: list[tuple[int, list[str], np.ndarray]] = []  # chain, latencies, anchor (km)
         for route in snapshot.routes:
             ci = self._chain_index[route.leg.chain]
             if ci in broken:
@@ -373,13 +387,15 @@ class GlobeView:
             total[ci] += route.latency_ms
             points = self._route_points(snapshot, route.path)
             segments[ci].append(_segments(points))
-            labels.append(f"{route.latency_ms:.1f} ms")
-            label_pos.append(_midpoint(points))
-            label_rgba.append(self._chain_rgba[ci])
+            self._add_route_label(labels, ci, f"{route.latency_ms:.1f}", _midpoint(points))
         for ci, line in enumerate(self._chain_lines):
             points = np.concatenate(segments[ci]) if segments[ci] else np.zeros((0, 3))
             self._set_lines(line, points, self._chain_rgba[ci])
-        self._labels[self._route_labels] = (labels, np.array(label_pos).reshape(-1, 3), label_rgba)
+        self._labels[self._route_labels] = (
+            [" + ".join(values) + " ms" for _, values, _ in labels],
+            np.array([anchor for _, _, anchor in labels]).reshape(-1, 3),
+            [self._chain_rgba[ci] for ci, _, _ in labels],
+        )
         self.overlay.set_status(
             f"{snapshot.time_utc:%Y-%m-%d %H:%M:%S} UTC   T+{self._elapsed(snapshot.t_s)}",
             [
