@@ -223,3 +223,27 @@ def test_duplicate_and_delete_from_the_tree(window):
     window.document.undo_stack.undo()
     window.document.undo_stack.undo()
     assert window.document.scenario == load_scenario(window.document.path)
+
+
+def test_record_dialog_records_in_a_child_process(window, qtbot, tmp_path):
+    from sdn_desktop.ui.record import RecordDialog, RecordRun
+
+    dialog = RecordDialog(window.document.scenario, tmp_path, 0.0, "Radar", window)
+    dialog.format.setCurrentIndex(2)  # PNG sequence
+    dialog.path.setText(str(tmp_path / "frames"))
+    dialog.preset.setCurrentIndex(4)  # custom
+    dialog.width_px.setValue(64)
+    dialog.height_px.setValue(48)
+    dialog.fps.setValue(2)
+    dialog.duration.setValue(60)
+    dialog.speed.setValue(60)
+    assert dialog.summary.text().startswith("2 frames")
+    job = dialog.job()
+    assert job["camera"] == "fixed" and job["size"] == [64, 48]
+    dialog.camera.setCurrentIndex(2)
+    assert dialog.job()["camera"] == "follow:Radar"
+    run = RecordRun(window.document.scenario, dialog.job(), window)
+    with qtbot.waitSignal(run.finished_with, timeout=60000) as result:
+        pass
+    assert result.args[0], result.args[1]
+    assert len(list((tmp_path / "frames").glob("*.png"))) == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -38,6 +39,7 @@ from .document import EditError, FieldPath, ScenarioDocument, derive, taken_name
 from .icons import node_icon
 from .plots import LatencyPlot, RouteTable
 from .properties import PropertyPanel
+from .record import RecordDialog, RecordRun, show_result
 from .tree import ObjectRef, ObjectTree
 
 APP_NAME = "SDN Desktop"
@@ -45,6 +47,7 @@ MAX_RECENT = 8
 ROLE_NAMES = {"sensor": "Sensor", "shooter": "Shooter", "c2": "C2", "gateway": "Gateway"}
 SCENARIO_FILTER = "SDN scenarios (*.json);;All files (*)"
 CLICK_TOLERANCE_PX = 4
+PROGRESS_INTERVAL_S = 0.25
 
 
 def new_scenario() -> Scenario:
@@ -67,6 +70,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.globe.canvas.native)
         self.snapshot: Snapshot | None = None
         self._press_pos: QPointF | None = None
+        self._last_progress = 0.0
 
         self.tree = ObjectTree()
         self.tree.setMinimumWidth(230)
@@ -162,6 +166,7 @@ class MainWindow(QMainWindow):
         self._action(file, "Save &As...", self.save_as, SK.SaveAs)
         file.addSeparator()
         self._action(file, "Import &TLE constellation...", self.import_tle)
+        self._action(file, "Record &animation...", self.record_animation, "Ctrl+R")
         file.addSeparator()
         self._action(file, "&Quit", self.close, SK.Quit)
 
@@ -298,6 +303,11 @@ class MainWindow(QMainWindow):
         self.routes.set_snapshot(self.scenario, snapshot)
 
     def _progress(self, done: int, total: int) -> None:
+        """Show progress at most every PROGRESS_INTERVAL_S: each repaint recomposes the GL view."""
+        now = time.perf_counter()
+        if done < total and now - self._last_progress < PROGRESS_INTERVAL_S:
+            return
+        self._last_progress = now
         self.progress.setMaximum(total)
         self.progress.setValue(done)
 
@@ -557,6 +567,20 @@ class MainWindow(QMainWindow):
         self._apply(after, f"Delete {', '.join(names)}", [])
         if dropped:
             self.status_label.setText(f"Deleted with them (they used a deleted node): {', '.join(dropped)}")
+
+    def record_animation(self) -> None:
+        """Ask for the recording settings, then record in a child process with a progress dialog."""
+        refs = self.tree.selected_refs()
+        target = self._camera_target(refs[0]) if len(refs) == 1 else None
+        follow = None
+        if target and target[0] == "node":
+            follow = self.scenario.nodes[target[1]].name
+        elif target and self.analysis.network is not None:
+            follow = self.analysis.network.sats.names[target[1]]
+        dialog = RecordDialog(self.scenario, self.document.base_dir, self.clock.t_s, follow, self)
+        if dialog.exec():
+            run = RecordRun(self.scenario, dialog.job(), self)
+            run.finished_with.connect(lambda ok, text: show_result(self, ok, text))
 
     # ------------------------------------------------------------------ files
     def new_file(self) -> None:

@@ -11,6 +11,8 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTab
 from ..engine import Snapshot, TimeSeries
 from ..scenario import Scenario
 
+LEGEND_MAX = 6  # chains named in the plot's title line
+
 
 class LatencyPlot(pg.PlotWidget):
     """One-way end-to-end latency per kill chain against UTC; gaps where a chain is unreachable.
@@ -28,13 +30,12 @@ class LatencyPlot(pg.PlotWidget):
         self.getAxis("left").enableAutoSIPrefix(False)
         self.setMouseEnabled(x=True, y=False)
         self.setMinimumHeight(150)
-        self.legend = self.addLegend(offset=(-10, 5), labelTextSize="9pt", colCount=3)
-        self.legend.setBrush(pg.mkBrush(21, 24, 29, 200))
         self.cursor = pg.InfiniteLine(angle=90, movable=True, pen=pg.mkPen("#ffffff", width=1.5))
         self.cursor.setZValue(10)
         self.cursor.sigDragged.connect(lambda line: self.time_picked.emit(line.value() - self._epoch))
         self.addItem(self.cursor)
         self.curves: dict[str, pg.PlotDataItem] = {}
+        self._pool: list[pg.PlotDataItem] = []
         self._epoch = 0.0
         self._empty = pg.TextItem("Computing latencies...", color="#9aa4b1", anchor=(0.5, 0.5))
         self.addItem(self._empty, ignoreBounds=True)
@@ -42,36 +43,47 @@ class LatencyPlot(pg.PlotWidget):
 
     def set_series(self, scenario: Scenario, series: TimeSeries) -> None:
         """Draw every chain of ``series`` in its colour (chains of ``scenario`` give the colours)."""
-        for curve in self.curves.values():
-            self.removeItem(curve)
-        self.legend.clear()
-        self.curves = {}
         self._epoch = series.start.timestamp()
         x = self._epoch + series.t_s
         colors = {c.name: c.color for c in scenario.chains}
-        for name in dict.fromkeys(leg.chain for leg in series.legs):
-            y = series.chain_latency_ms(name)
-            pen = pg.mkPen(colors.get(name, "#ffffff"), width=2)
-            curve = self.plot(x, y, pen=pen, name=name, connect="finite")
-            self.curves[name] = curve
-        self._empty.setVisible(not self.curves)
-        self._empty.setText("No kill chains: add one to see latencies" if not self.curves else "")
+        names = list(dict.fromkeys(leg.chain for leg in series.legs))
+        self._show_curves(
+            [(name, colors.get(name, "#ffffff"), x, series.chain_latency_ms(name)) for name in names]
+        )
+        self._empty.setText("" if names else "No kill chains: add one to see latencies")
+        self._empty.setVisible(not names)
         if len(x):
             self.setXRange(x[0], x[-1], padding=0.01)
         finite = [np.nanmax(c.yData) for c in self.curves.values() if np.isfinite(c.yData).any()]
-        self.setYRange(0, max(finite) * 1.35 if finite else 100, padding=0)  # room for the legend
+        self.setYRange(0, max(finite) * 1.1 if finite else 100, padding=0)
+        self._place_hint()
 
     def set_waiting(self, scenario: Scenario) -> None:
         """Before the first results arrive: the time axis of the new scenario, a hint, no curves."""
-        for curve in self.curves.values():
-            self.removeItem(curve)
-        self.legend.clear()
-        self.curves = {}
+        self._show_curves([])
         self._epoch = scenario.time.start.timestamp()
         self.setXRange(self._epoch, self._epoch + scenario.time.duration_s, padding=0.01)
         self._empty.setText("Computing latencies...")
         self._empty.setVisible(True)
         self._place_hint()
+
+    def _show_curves(self, curves: list[tuple[str, str, np.ndarray, np.ndarray]]) -> None:
+        """Reuse a pool of curve items (removing items from a pyqtgraph plot can crash under PySide6)."""
+        while len(self._pool) < len(curves):
+            self._pool.append(self.plot([], [], connect="finite"))
+        self.curves = {}
+        legend = []
+        for item, (name, color, x, y) in zip(self._pool, curves, strict=False):
+            item.setData(x, y, connect="finite", pen=pg.mkPen(color, width=2))
+            item.setVisible(True)
+            self.curves[name] = item
+            legend.append(f'<span style="color:{color}">&#9644; {name}</span>')
+        for item in self._pool[len(curves) :]:
+            item.setData([], [])
+            item.setVisible(False)
+        if len(legend) > LEGEND_MAX:
+            legend = legend[:LEGEND_MAX] + [f"+{len(legend) - LEGEND_MAX} more"]
+        self.setTitle("&nbsp;&nbsp;".join(legend), size="9pt")
 
     def set_time(self, t_s: float) -> None:
         self.cursor.setValue(self._epoch + t_s)

@@ -1,0 +1,206 @@
+"""File -> Record animation: choose format, size, time span, speed and camera; record in a child process."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QProcess, Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
+
+from ..scenario import Scenario
+
+FORMATS = (("MP4 video (H.264)", ".mp4"), ("Animated GIF", ".gif"), ("PNG sequence (folder)", ""))
+PRESETS = (("1280 × 720 (HD)", (1280, 720)), ("1920 × 1080 (Full HD)", (1920, 1080)),
+           ("854 × 480", (854, 480)), ("1080 × 1080 (square)", (1080, 1080)), ("Custom", None))  # fmt: skip
+
+
+class RecordDialog(QDialog):
+    """The recording settings; ``job()`` gives the keyword arguments of ``recording.record``."""
+
+    def __init__(self, scenario: Scenario, base_dir: Path, start_s: float, follow: str | None,
+                 parent: QWidget | None = None):  # fmt: skip
+        super().__init__(parent)
+        self.setWindowTitle("Record animation")
+        self.scenario = scenario
+        self.base_dir = base_dir
+        self.format = QComboBox()
+        for label, _suffix in FORMATS:
+            self.format.addItem(label)
+        self.path = QLineEdit(str(base_dir / f"{scenario.name or 'scenario'}.mp4".replace(" ", "_")))
+        browse = QPushButton("Browse...")
+        browse.clicked.connect(self._browse)
+        path_row = QHBoxLayout()
+        path_row.addWidget(self.path, 1)
+        path_row.addWidget(browse)
+        self.preset = QComboBox()
+        for label, _size in PRESETS:
+            self.preset.addItem(label)
+        self.width_px, self.height_px = QSpinBox(), QSpinBox()
+        for box, value in ((self.width_px, 1280), (self.height_px, 720)):
+            box.setRange(16, 8192)
+            box.setSuffix(" px")
+            box.setValue(value)
+            box.setEnabled(False)
+        size_row = QHBoxLayout()
+        size_row.addWidget(self.preset, 1)
+        size_row.addWidget(self.width_px)
+        size_row.addWidget(QLabel("×"))
+        size_row.addWidget(self.height_px)
+        self.fps = QSpinBox()
+        self.fps.setRange(1, 120)
+        self.fps.setValue(30)
+        self.fps.setSuffix(" fps")
+        window = scenario.time.duration_s
+        self.start = QDoubleSpinBox(decimals=0, maximum=window, suffix=" s after start", value=start_s)
+        self.duration = QDoubleSpinBox(
+            decimals=0, minimum=1, maximum=window, suffix=" s", value=window - start_s
+        )
+        self.speed = QDoubleSpinBox(decimals=0, minimum=1, maximum=100_000, suffix=" × real time", value=60)
+        self.camera = QComboBox()
+        self.camera.addItem("Fixed (as in the view)", "fixed")
+        self.camera.addItem("Orbit the Earth", "orbit")
+        if follow:
+            self.camera.addItem(f"Follow {follow}", f"follow:{follow}")
+        parts = (("time", "Clock"), ("latencies", "Chain latencies"), ("legend", "Legend"))
+        self.overlays = {name: QCheckBox(label) for name, label in parts}
+        overlay_row = QHBoxLayout()
+        for box in self.overlays.values():
+            box.setChecked(True)
+            overlay_row.addWidget(box)
+        self.summary = QLabel()
+        form = QFormLayout(self)
+        form.addRow("Format", self.format)
+        form.addRow("File", path_row)
+        form.addRow("Resolution", size_row)
+        form.addRow("Frame rate", self.fps)
+        form.addRow("Start", self.start)
+        form.addRow("Duration", self.duration)
+        form.addRow("Speed-up", self.speed)
+        form.addRow("Camera", self.camera)
+        form.addRow("Overlays", overlay_row)
+        form.addRow("", self.summary)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        buttons.addButton("Record", QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self.format.currentIndexChanged.connect(self._format_changed)
+        self.preset.currentIndexChanged.connect(self._preset_changed)
+        for box in (self.fps, self.start, self.duration, self.speed):
+            box.valueChanged.connect(self._update_summary)
+        self._update_summary()
+
+    def _format_changed(self, index: int) -> None:
+        path = Path(self.path.text())
+        stem = path.with_suffix("") if path.suffix in (".mp4", ".gif") else path
+        self.path.setText(str(stem) + FORMATS[index][1])
+
+    def _preset_changed(self, index: int) -> None:
+        size = PRESETS[index][1]
+        for box in (self.width_px, self.height_px):
+            box.setEnabled(size is None)
+        if size:
+            self.width_px.setValue(size[0])
+            self.height_px.setValue(size[1])
+
+    def _browse(self) -> None:
+        if FORMATS[self.format.currentIndex()][1]:
+            path, _ = QFileDialog.getSaveFileName(self, "Record to", self.path.text())
+        else:
+            path = QFileDialog.getExistingDirectory(self, "Folder for the PNG frames", str(self.base_dir))
+        if path:
+            self.path.setText(path)
+
+    def _update_summary(self) -> None:
+        seconds = self.duration.value() / self.speed.value()
+        frames = max(1, round(seconds * self.fps.value()))
+        self.summary.setText(f"{frames:,} frames, {seconds:.1f} s of video")
+
+    def job(self) -> dict:
+        return {
+            "base_dir": str(self.base_dir),
+            "out_path": self.path.text(),
+            "fps": self.fps.value(),
+            "size": [self.width_px.value(), self.height_px.value()],
+            "start_s": self.start.value(),
+            "duration_s": min(self.duration.value(), self.scenario.time.duration_s - self.start.value()),
+            "speed": self.speed.value(),
+            "camera": self.camera.currentData(),
+            "overlays": {name: box.isChecked() for name, box in self.overlays.items()},
+        }
+
+
+class RecordRun(QProcess):
+    """One recording in a child process, with a progress dialog (time left, Cancel)."""
+
+    finished_with = Signal(bool, str)  # success, message
+
+    def __init__(self, scenario: Scenario, job: dict, parent: QWidget):
+        super().__init__(parent)
+        self.progress = QProgressDialog("Starting the recorder...", "Cancel", 0, 0, parent)
+        self.progress.setWindowTitle("Recording")
+        self.progress.setWindowModality(Qt.WindowModality.WindowModal)
+        self.progress.setMinimumDuration(0)
+        self.progress.canceled.connect(self.terminate)
+        self._started = time.perf_counter()
+        self._message = ""
+        self._out = job["out_path"]
+        self.readyReadStandardOutput.connect(self._read)
+        self.finished.connect(self._done)
+        self.setProgram(sys.executable)
+        self.setArguments(["-m", "sdn_desktop.ui.record_process"])
+        self.start()
+        self.write(json.dumps({"scenario": scenario.model_dump(mode="json"), **job}).encode())
+        self.closeWriteChannel()
+
+    def _read(self) -> None:
+        while self.canReadLine():
+            line = bytes(self.readLine()).decode(errors="replace").strip()
+            kind, _, rest = line.partition(" ")
+            if kind == "PROGRESS":
+                done, total = (int(v) for v in rest.split())
+                elapsed = time.perf_counter() - self._started
+                left = elapsed / done * (total - done)
+                self.progress.setMaximum(total)
+                self.progress.setValue(done)
+                self.progress.setLabelText(f"Frame {done:,} of {total:,}: about {left:.0f} s left")
+            elif kind in ("ERROR", "DONE"):
+                self._message = rest
+
+    def _done(self, code: int, _status) -> None:
+        self.progress.reset()
+        if code == 0:
+            self.finished_with.emit(True, f"Recorded {self._message} frames to {self._out}")
+        elif self.progress.wasCanceled():
+            self.finished_with.emit(False, "Recording cancelled; nothing was written.")
+        else:
+            error = self._message or bytes(self.readAllStandardError()).decode(errors="replace")[-800:]
+            self.finished_with.emit(False, f"Recording failed: {error}")
+
+
+def show_result(parent: QWidget, success: bool, message: str) -> None:
+    if success:
+        parent.statusBar().showMessage(message, 10000)
+    elif "cancelled" in message:
+        parent.statusBar().showMessage(message, 6000)
+    else:
+        QMessageBox.warning(parent, "Record animation", message)
