@@ -71,6 +71,7 @@ class MainWindow(QMainWindow):
         self.snapshot: Snapshot | None = None
         self._press_pos: QPointF | None = None
         self._last_progress = 0.0
+        self._new_network: Network | None = None  # built, not yet on the globe (see _snapshot_ready)
 
         self.tree = ObjectTree()
         self.tree.setMinimumWidth(230)
@@ -265,7 +266,7 @@ class MainWindow(QMainWindow):
         """Start the engine on ``scenario``; an edit that cannot change routes only recolours."""
         if self.analysis.set_scenario(scenario, self.document.base_dir):
             self.status_label.setText("Computing routes and latencies...")
-        elif not self.analysis.pending:
+        elif not self.analysis.pending and self._new_network is None:
             self.globe.set_scenario(scenario, self.analysis.network)
             if self.snapshot is not None:
                 self.globe.update(self.snapshot)
@@ -275,10 +276,19 @@ class MainWindow(QMainWindow):
                 self.plot.set_time(self.clock.t_s)
 
     def _network_ready(self, network: Network) -> None:
-        self.globe.set_scenario(self.scenario, network)
-        for name, action in self.layer_actions.items():
-            self.globe.set_layer_visible(name, action.isChecked())
+        """Keep the new Network until its first snapshot, so the globe redraws once, not twice."""
+        self._new_network = network
+
+    def _snapshot_ready(self, snapshot: Snapshot) -> None:
+        if self._new_network is not None:
+            self.globe.set_scenario(self.scenario, self._new_network)
+            self._new_network = None
+            for name, action in self.layer_actions.items():
+                self.globe.set_layer_visible(name, action.isChecked())
+        self.snapshot = snapshot
+        self.globe.update(snapshot)
         self._sync_globe_selection()
+        self.routes.set_snapshot(self.scenario, snapshot)
 
     def _series_ready(self, series: TimeSeries) -> None:
         self.plot.set_series(self.scenario, series)
@@ -296,11 +306,6 @@ class MainWindow(QMainWindow):
         self.status_label.setText(text)
         self.status_label.setToolTip("\n".join(series.warnings))
         self.status_label.setStyleSheet("")
-
-    def _snapshot_ready(self, snapshot: Snapshot) -> None:
-        self.snapshot = snapshot
-        self.globe.update(snapshot)
-        self.routes.set_snapshot(self.scenario, snapshot)
 
     def _progress(self, done: int, total: int) -> None:
         """Show progress at most every PROGRESS_INTERVAL_S: each repaint recomposes the GL view."""
