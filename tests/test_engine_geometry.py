@@ -334,3 +334,20 @@ def test_inferred_layout_of_real_iridium_tles():
     snap = net.snapshot(0.0)
     across = {tuple(sorted((plane[a], plane[b]))) for a, b in snap.isl if plane[a] != plane[b]}
     assert across == {(0, 1), (1, 2), (2, 3), (3, 4), (4, 5)}
+
+
+def test_walker_delta_seam_links_follow_the_phasing():
+    """72 x 22, F = 39: plane 71 slot s meets plane 0 slot s + 39 (mod 22), as neighbouring planes do.
+
+    Each plane is F * 360 / 1584 deg ahead of the previous one, so after 72 planes the pattern has
+    slipped F * 360 / 22 deg: F slots. No seam link is lost to range or occlusion.
+    """
+    source = {"kind": "walker", "planes": 72, "sats_per_plane": 22, "phasing": 39,
+              "inclination_deg": 53.0, "altitude_km": 550.0}  # fmt: skip
+    net = network([{"name": "Delta", "source": source, "isl": {"max_range_km": 5000.0}}])
+    links = pairs(net.isl_pairs)
+    assert tuple(sorted((71 * 22 + 0, (0 + 39) % 22))) in links
+    snap = net.snapshot(0.0)
+    assert len(snap.isl) == 2 * 1584
+    length = np.linalg.norm(snap.sat_pos[snap.isl[:, 0]] - snap.sat_pos[snap.isl[:, 1]], axis=1)
+    assert length.max() < 2100.0  # km: the in-plane spacing, longer than any cross-plane link
