@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..scenario import KillChain, Scenario
+from ..scenario import KillChain, Scenario, WalkerSource
 from .frames import C_KM_S, Epochs, geodetic_to_ecef, local_up
 from .routing import Endpoint, build_graph, shortest_routes
 from .satellites import SGP4_ERRORS, SatelliteSet, build_satellites
@@ -154,11 +154,13 @@ class Network:
         for c, members in zip(self.scenario.constellations, self.sats.ranges, strict=True):
             if c.isl.pattern == "none" or len(members) < 2:
                 continue
+            delta = isinstance(c.source, WalkerSource) and c.source.pattern == "delta"
             local = plus_grid_pairs(
                 self.sats.plane[members.start : members.stop],
                 self.sats.slot[members.start : members.stop],
                 c.isl.plane_offset,
                 c.isl.wrap_planes,
+                seam_offset=c.source.phasing if delta else 0,
             )
             pairs.append(local + members.start)
             ranges.append(np.full(len(local), c.isl.max_range_km))

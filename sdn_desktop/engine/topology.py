@@ -9,11 +9,14 @@ from ..scenario import Constellation, Interop
 from .frames import segments_clear_of_earth
 
 
-def plus_grid_pairs(plane: np.ndarray, slot: np.ndarray, offset: int, wrap_planes: bool) -> np.ndarray:
+def plus_grid_pairs(
+    plane: np.ndarray, slot: np.ndarray, offset: int, wrap_planes: bool, seam_offset: int = 0
+) -> np.ndarray:
     """+Grid pairs (local indices): next slot in the plane, and slot+offset in the next plane.
 
     Planes are numbered in RAAN order; planes of unequal size link to the neighbour nearest in slot
-    position (scaled to the plane's size).
+    position (scaled to the plane's size). The wrap from the last plane to the first shifts by
+    ``seam_offset`` more slots (a Walker delta's phasing F: the pattern has slipped F slots by then).
     """
     pairs = []
     planes = np.unique(plane)
@@ -26,16 +29,16 @@ def plus_grid_pairs(plane: np.ndarray, slot: np.ndarray, offset: int, wrap_plane
             pairs.append(ring[None, :])
     for k, p in enumerate(planes):
         if k + 1 < len(planes):
-            q = planes[k + 1]
+            q, shift = planes[k + 1], offset
         elif wrap_planes and len(planes) > 2:
-            q = planes[0]
+            q, shift = planes[0], offset + seam_offset
         else:
             continue
         a, b = members[p], members[q]
         if len(a) == len(b):
-            partner = b[(np.arange(len(a)) + offset) % len(b)]
+            partner = b[(np.arange(len(a)) + shift) % len(b)]
         else:
-            partner = b[np.round((np.arange(len(a)) + offset) * len(b) / len(a)).astype(int) % len(b)]
+            partner = b[np.round((np.arange(len(a)) + shift) * len(b) / len(a)).astype(int) % len(b)]
         pairs.append(np.stack((a, partner), axis=1))
     if not pairs:
         return np.zeros((0, 2), int)
