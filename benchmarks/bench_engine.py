@@ -66,18 +66,16 @@ class Baseline:
         self.net = net
         self.scenario = net.scenario
         self.satrecs = net.sats.satrecs
-        self.isl = []  # (a, b, max_range_km): +Grid, built once
+        self.isl = []  # (a, b, max_range_km): +Grid, built once; the seam shifts by the phasing F
         for c, members in zip(self.scenario.constellations, net.sats.ranges, strict=True):
-            planes, per_plane = c.source.planes, c.source.sats_per_plane
+            planes, per_plane, first = c.source.planes, c.source.sats_per_plane, members.start
             for p in range(planes):
+                seam = c.source.phasing if p + 1 == planes else 0
                 for s in range(per_plane):
-                    me = members.start + p * per_plane + s
-                    self.isl.append(
-                        (me, members.start + p * per_plane + (s + 1) % per_plane, c.isl.max_range_km)
-                    )
-                    self.isl.append(
-                        (me, members.start + (p + 1) % planes * per_plane + s, c.isl.max_range_km)
-                    )
+                    me = first + p * per_plane + s
+                    ahead = first + p * per_plane + (s + 1) % per_plane
+                    beside = first + (p + 1) % planes * per_plane + (s + seam) % per_plane
+                    self.isl += [(me, ahead, c.isl.max_range_km), (me, beside, c.isl.max_range_km)]
         self.nodes = []
         for node in self.scenario.nodes:
             p = node.position
