@@ -8,6 +8,7 @@ import platform
 import statistics
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -114,22 +115,31 @@ def walker_scenario(shells: list[tuple], n_chains: int = len(CHAINS), terminal: 
     return scenario_from_dict(doc, "<benchmark>")
 
 
-def median_ms(fn: Callable[[], object], repeat: int, warmup: int = 1) -> float:
-    """Median wall time of ``fn()`` in ms over ``repeat`` calls after ``warmup`` calls; GC off, as timeit."""
-    for _ in range(warmup):
-        fn()
-    times = []
+@contextmanager
+def gc_paused():
+    """Cyclic garbage collection off while timing, as timeit does."""
     enabled = gc.isenabled()
     gc.disable()
     try:
-        for _ in range(repeat):
-            t0 = time.perf_counter()
-            fn()
-            times.append((time.perf_counter() - t0) * 1000.0)
+        yield
     finally:
         if enabled:
             gc.enable()
-    return statistics.median(times)
+
+
+def timed_ms(fn: Callable[..., object], *args) -> float:
+    """Wall time of one ``fn(*args)`` call in milliseconds."""
+    t0 = time.perf_counter()
+    fn(*args)
+    return (time.perf_counter() - t0) * 1000.0
+
+
+def median_ms(fn: Callable[[], object], repeat: int, warmup: int = 1) -> float:
+    """Median wall time of ``fn()`` in ms over ``repeat`` calls after ``warmup`` calls; GC off."""
+    for _ in range(warmup):
+        fn()
+    with gc_paused():
+        return statistics.median(timed_ms(fn) for _ in range(repeat))
 
 
 def print_table(title: str, header: list[str], rows: list[list]) -> None:
