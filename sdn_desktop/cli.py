@@ -339,7 +339,8 @@ def main(argv: list[str] | None = None) -> int:
         _eprint(f"sdn-desktop {args.command}: {err}")
         return 2
     except OSError as err:
-        _eprint(f"sdn-desktop {args.command}: {err.filename or ''}: {err.strerror or err}")
+        where = err.filename or getattr(args, "output", None) or ""
+        _eprint(f"sdn-desktop {args.command}: {where}: {err.strerror or err}")
         return 1
     except KeyboardInterrupt:
         _eprint("interrupted")

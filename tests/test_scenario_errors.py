@@ -94,11 +94,15 @@ CASES = {
     ),
     "chain names a missing node": (
         lambda d: d["chains"][0]["nodes"].append("Nowhere"),
-        "(top level): chain 'Kill': no node or sensor constellation named 'Nowhere'",
+        "chains[0] 'Kill'.nodes[2]: no node or sensor constellation named 'Nowhere'",
     ),
     "chain starts at a constellation without sensors": (
         lambda d: d["chains"][0]["nodes"].insert(0, "Shell"),
-        "(top level): chain 'Kill': constellation 'Shell' is not marked as a sensor",
+        "chains[0] 'Kill'.nodes[0]: constellation 'Shell' is not marked as a sensor",
+    ),
+    "a node named like a constellation": (
+        lambda d: d["nodes"][0].update(name="Shell"),
+        "nodes[0] 'Shell'.name: 'Shell' is already the name of a constellation",
     ),
     "node without a position": (
         lambda d: d["nodes"][0].pop("position"),

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .model import FORMAT_NAME, FORMAT_VERSION, Scenario
+from .model import FORMAT_NAME, FORMAT_VERSION, FieldProblem, Scenario
 
 
 class ScenarioError(Exception):
@@ -58,6 +58,9 @@ def format_validation_error(err: ValidationError, data: Any) -> list[str]:
     problems = []
     for e in err.errors():
         msg = e["msg"].removeprefix("Value error, ")
+        problem = e.get("ctx", {}).get("error")
+        if isinstance(problem, FieldProblem):
+            e = {**e, "loc": e["loc"] + problem.loc}
         if e["type"] == "extra_forbidden":
             msg = "unknown field"
         elif e["type"] == "missing":

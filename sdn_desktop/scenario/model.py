@@ -17,6 +17,14 @@ Color = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$", description="colour a
 Name = Annotated[str, Field(min_length=1, max_length=80)]
 
 
+class FieldProblem(ValueError):
+    """A cross-field problem that belongs to one field (``loc``), reported there."""
+
+    def __init__(self, loc: tuple, message: str):
+        super().__init__(message)
+        self.loc = loc
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
 
@@ -205,24 +213,28 @@ class Scenario(_Model):
     @model_validator(mode="after")
     def _references(self) -> Scenario:
         names: dict[str, str] = {}
-        for kind, items in (("constellation", self.constellations), ("node", self.nodes)):
-            for item in items:
-                if item.name in names:
-                    raise ValueError(f"name '{item.name}' is used twice ({names[item.name]} and {kind})")
+        for field, kind, items in (
+            ("constellations", "constellation", self.constellations),
+            ("nodes", "node", self.nodes),
+            ("chains", "chain", self.chains),
+        ):
+            for i, item in enumerate(items):
+                scope = names if kind != "chain" else {n: k for n, k in names.items() if k == "chain"}
+                if item.name in scope:
+                    raise FieldProblem(
+                        (field, i, "name"), f"'{item.name}' is already the name of a {scope[item.name]}"
+                    )
                 names[item.name] = kind
         sensors = {c.name for c in self.constellations if c.sensor}
         nodes = {n.name for n in self.nodes}
-        for chain in self.chains:
-            for ref in chain.nodes:
+        for i, chain in enumerate(self.chains):
+            for j, ref in enumerate(chain.nodes):
                 if ref in nodes or ref in sensors:
                     continue
-                if ref in names:
-                    raise ValueError(f"chain '{chain.name}': constellation '{ref}' is not marked as a sensor")
-                raise ValueError(f"chain '{chain.name}': no node or sensor constellation named '{ref}'")
-        chain_names = [c.name for c in self.chains]
-        dup = {n for n in chain_names if chain_names.count(n) > 1}
-        if dup:
-            raise ValueError(f"chain name '{sorted(dup)[0]}' is used twice")
+                where = ("chains", i, "nodes", j)
+                if names.get(ref) == "constellation":
+                    raise FieldProblem(where, f"constellation '{ref}' is not marked as a sensor")
+                raise FieldProblem(where, f"no node or sensor constellation named '{ref}'")
         return self
 
     def constellation(self, name: str) -> Constellation:
