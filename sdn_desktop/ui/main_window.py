@@ -6,7 +6,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QPointF, QSettings, Qt
+from PySide6.QtCore import QByteArray, QEvent, QObject, QPointF, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -97,8 +97,8 @@ class MainWindow(QMainWindow):
         return dock
 
     def _build_docks(self) -> None:
-        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
-        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.BottomDockWidgetArea)
         self.tree_dock = self._dock(
             "Objects", "objects_dock", self.tree, Qt.DockWidgetArea.LeftDockWidgetArea
         )
@@ -112,9 +112,12 @@ class MainWindow(QMainWindow):
             "Routes", "routes_dock", self.routes, Qt.DockWidgetArea.BottomDockWidgetArea
         )
         self.splitDockWidget(self.plot_dock, self.routes_dock, Qt.Orientation.Horizontal)
-        self.resizeDocks([self.tree_dock, self.properties_dock], [270, 360], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.plot_dock], [260], Qt.Orientation.Vertical)
-        self.resizeDocks([self.plot_dock, self.routes_dock], [560, 560], Qt.Orientation.Horizontal)
+
+    def _default_dock_sizes(self) -> None:
+        """First run: room for object names, the properties form and the route paths."""
+        self.resizeDocks([self.tree_dock, self.properties_dock], [280, 350], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.plot_dock], [250], Qt.Orientation.Vertical)
+        self.resizeDocks([self.plot_dock, self.routes_dock], [2, 3], Qt.Orientation.Horizontal)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -677,6 +680,7 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1500, 920)
+            QTimer.singleShot(0, self._default_dock_sizes)
         state = self.settings.value("window_state")
         if isinstance(state, QByteArray) and not state.isEmpty():
             self.restoreState(state)

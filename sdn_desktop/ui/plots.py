@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTab
 from ..engine import Snapshot, TimeSeries
 from ..scenario import Scenario
 
+LEG_COLUMN_PX = 190
 LEGEND_MAX = 6  # chains named in the plot's title line
 
 
@@ -116,7 +117,11 @@ class RouteTable(QTableWidget):
         header = self.horizontalHeader()
         for col in range(len(self.HEADERS) - 1):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(1, LEG_COLUMN_PX)
         header.setSectionResizeMode(len(self.HEADERS) - 1, QHeaderView.ResizeMode.Stretch)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
 
     def set_snapshot(self, scenario: Scenario, snapshot: Snapshot) -> None:
         colors = {c.name: c.color for c in scenario.chains}
@@ -132,12 +137,13 @@ class RouteTable(QTableWidget):
                 " → ".join(route.names) if route.reachable else "no path at this time",
             )
             for c, text in enumerate(cells):
+                tip = text if c in (1, 5) else ""
                 item = self.item(r, c)
                 if item is None:
                     item = QTableWidgetItem()
                     self.setItem(r, c, item)
                 item.setText(text)
-                item.setToolTip(text if c == 5 else "")
+                item.setToolTip(tip)
                 if c in (2, 3, 4):
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
             self.item(r, 0).setForeground(QColor(colors.get(leg.chain, "#ffffff")))
