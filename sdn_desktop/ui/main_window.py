@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
         self._press_pos: QPointF | None = None
         self._last_progress = 0.0
         self._new_network: Network | None = None  # built, not yet on the globe (see _snapshot_ready)
+        self._aim_camera = False  # a newly opened scenario: face its nodes once it is on the globe
 
         self.tree = ObjectTree()
         self.tree.setMinimumWidth(230)
@@ -257,6 +258,7 @@ class MainWindow(QMainWindow):
         self.plot.set_waiting(scenario)
         self.routes.setRowCount(0)
         self._update_title()
+        self._aim_camera = True
         self._recompute(scenario)
 
     def _show_changed(self, scenario: Scenario) -> None:
@@ -288,6 +290,9 @@ class MainWindow(QMainWindow):
             self._new_network = None
             for name, action in self.layer_actions.items():
                 self.globe.set_layer_visible(name, action.isChecked())
+            if self._aim_camera:
+                self._aim_camera = False
+                self._reset_camera()
         self.snapshot = snapshot
         self.globe.update(snapshot)
         self._sync_globe_selection()
