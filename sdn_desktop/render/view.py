@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import string
+import time
+
 import numpy as np
 from vispy import scene
 from vispy.color import Color
@@ -16,7 +19,7 @@ from ..scenario import Scenario
 from .backend import ensure_backend
 from .earth import blue_marble_texture, ellipsoid_mesh
 from .geometry import direction_lat_lon, hidden_by_earth, ray_hits_earth, turntable_angles
-from .overlay import ChainStatus, LegendEntry, Overlay, make_text, set_text
+from .overlay import FONT, ChainStatus, LegendEntry, Overlay, make_text, set_text
 
 SCALE = 1e-3  # scene units per km (the scene is drawn in megametres)
 REFERENCE_DPI = 96.0  # fixed, so text has the same size in the GUI and in headless movies
@@ -40,6 +43,7 @@ CULL_MARGIN_KM = 15.0  # culling tests against an ellipsoid this much smaller, s
 STAR_COUNT = 1500
 STAR_RADIUS = 150.0  # scene units, inside the far clipping plane
 STAR_SEED = 7
+WARM_GLYPHS = string.ascii_letters + string.digits + string.punctuation + " \u00b0\u2192\u2026+"
 
 
 def _satellite_size_px(count: int) -> float:
@@ -101,6 +105,9 @@ class GlobeView:
         self._earth_fixed = scene.Node(parent=self.view.scene, name="earth-fixed")
         self._earth_fixed.transform = MatrixTransform()
         self._fonts = FontManager()
+        self._cold_glyphs = [
+            (self._fonts.get_font(FONT, bold), char) for bold in (False, True) for char in WARM_GLYPHS
+        ]
         self._build_visuals()
         self.overlay = Overlay(self.canvas.scene, self._fonts)
         self.canvas.events.resize.connect(self._on_resize)
@@ -127,6 +134,18 @@ class GlobeView:
         self._camera_dirty = False
         self.reset_camera()
         self.camera.transform.changed.connect(self._camera_moved)
+
+    def warm_glyphs(self, budget_s: float = 0.008) -> bool:
+        """Rasterise label glyphs ahead of need, for about ``budget_s``; True while some remain.
+
+        VisPy builds each glyph in Python (about 12 ms each) the first time a text uses it; an app
+        calls this in idle time so a new label never stalls a frame.
+        """
+        deadline = time.perf_counter() + budget_s
+        while self._cold_glyphs and time.perf_counter() < deadline:
+            font, char = self._cold_glyphs.pop()
+            font[char]  # noqa: B018 - indexing loads the glyph into the shared atlas
+        return bool(self._cold_glyphs)
 
     # ------------------------------------------------------------------ construction
     def _build_visuals(self) -> None:

@@ -88,6 +88,14 @@ class MainWindow(QMainWindow):
         self._connect()
         self._restore_settings()
         self._show_loaded(self.document.scenario)
+        self._glyph_warmer = QTimer(self, interval=0)
+        self._glyph_warmer.timeout.connect(self._warm_glyphs)
+        self._glyph_warmer.start()
+
+    def _warm_glyphs(self) -> None:
+        """Idle-time work: build the globe's label glyphs in slices shorter than a frame."""
+        if not self.globe.warm_glyphs():
+            self._glyph_warmer.stop()
 
     # ------------------------------------------------------------------ construction
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
