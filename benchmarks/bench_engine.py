@@ -21,7 +21,6 @@ from skyfield.framelib import itrs
 from sdn_desktop.engine import Network
 from sdn_desktop.engine.frames import C_KM_S, WGS84_A_KM, WGS84_B_KM, geodetic_to_ecef, local_up, timescale
 from sdn_desktop.engine.routing import build_graph, shortest_routes
-from sdn_desktop.engine.topology import ground_links
 
 from .common import SIZES, gc_paused, median_ms, print_table, timed_ms, walker_scenario, write_results
 
@@ -41,26 +40,10 @@ def engine_step(net: Network, t_s: float):
 
 
 def engine_edges(net: Network, t_s: float) -> tuple[np.ndarray, np.ndarray]:
-    """The directed edges and lengths the engine routes on at ``t_s`` (as Network.step assembles them)."""
+    """The directed edges and lengths the engine routes on at ``t_s``."""
     pos, active, _ = net.propagate(np.array([t_s]))
-    pos, active = pos[:, 0], active[:, 0]
-    isl, isl_len, cross, cross_len = net.links_at(pos, active)
-    node_pos, node_up = net.node_positions(t_s)
-    sat_pos = np.where(active[:, None], pos, np.nan)
-    gl, gl_len, _ = ground_links(
-        node_pos, node_up, sat_pos, net.node_min_el, net.node_max_range, net.node_max_links
-    )
-    sat = np.concatenate((isl, cross))
-    length = np.concatenate((isl_len, cross_len))
-    edges = np.concatenate(
-        (
-            sat,
-            sat[:, ::-1],
-            np.stack((net.node_out[gl[:, 0]], gl[:, 1]), 1),
-            np.stack((gl[:, 1], net.node_in[gl[:, 0]]), 1),
-        )
-    )
-    return edges, np.concatenate((length, length, gl_len, gl_len))
+    g = net.graph_edges(t_s, pos[:, 0], active[:, 0])
+    return g.edges, g.lengths_km
 
 
 # ------------------------------------------------------------------ baseline

@@ -51,6 +51,19 @@ class Route:
 
 
 @dataclass
+class GraphEdges:
+    """One instant's routing graph: directed edges (from, to) and their lengths, plus the links."""
+
+    edges: np.ndarray  # (E, 2) graph vertices
+    lengths_km: np.ndarray  # (E,)
+    isl: np.ndarray
+    cross: np.ndarray
+    ground: np.ndarray
+    sat_pos: np.ndarray
+    node_pos: np.ndarray
+
+
+@dataclass
 class Snapshot:
     """Everything about one instant: positions, links and routes (Earth-fixed km)."""
 
@@ -312,8 +325,8 @@ class Network:
         keep = ~np.isin(keys, self._blocked[:, 0] * n + self._blocked[:, 1])
         return pairs[keep], lengths[keep]
 
-    def step(self, t_s: float, pos: np.ndarray, active: np.ndarray, gmst: float) -> Snapshot:
-        """Links and routes for one instant, given the satellites' positions at that instant."""
+    def graph_edges(self, t_s: float, pos: np.ndarray, active: np.ndarray) -> GraphEdges:
+        """Every usable link at one instant as directed graph edges with lengths (km)."""
         isl, isl_len, cross, cross_len = self.links_at(pos, active)
         node_pos, node_up = self.node_positions(t_s)
         sat_pos = np.where(active[:, None], pos, np.nan)
@@ -331,7 +344,12 @@ class Network:
             )
         ).astype(np.int64)
         weights = np.concatenate((lengths, lengths, gl_len, gl_len))
-        graph = build_graph(self.n_vertices, edges, np.maximum(weights, 1e-9))
+        return GraphEdges(edges, weights, isl, cross, gl, sat_pos, node_pos)
+
+    def step(self, t_s: float, pos: np.ndarray, active: np.ndarray, gmst: float) -> Snapshot:
+        """Links and routes for one instant, given the satellites' positions at that instant."""
+        g = self.graph_edges(t_s, pos, active)
+        graph = build_graph(self.n_vertices, g.edges, np.maximum(g.lengths_km, 1e-9))
         usable = np.ones(self.n_vertices, bool)
         usable[: len(active)] = active
         found = shortest_routes(graph, [(leg.src_endpoint, leg.dst_endpoint) for leg in self.legs], usable)
@@ -342,12 +360,12 @@ class Network:
             t_s=float(t_s),
             time_utc=self.scenario.time.start + timedelta(seconds=float(t_s)),
             gmst_rad=float(gmst),
-            sat_pos=sat_pos,
+            sat_pos=g.sat_pos,
             sat_active=active,
-            isl=isl,
-            cross=cross,
-            node_pos=node_pos,
-            ground=gl,
+            isl=g.isl,
+            cross=g.cross,
+            node_pos=g.node_pos,
+            ground=g.ground,
             routes=routes,
             vertex_node=self.vertex_node,
         )
