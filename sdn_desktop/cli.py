@@ -339,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
         _eprint(f"sdn-desktop {args.command}: {err}")
         return 2
     except OSError as err:
-        where = err.filename or getattr(args, "output", None) or ""
+        where = getattr(args, "output", None) or err.filename or ""
         _eprint(f"sdn-desktop {args.command}: {where}: {err.strerror or err}")
         return 1
     except KeyboardInterrupt:
