@@ -247,3 +247,46 @@ def test_record_dialog_records_in_a_child_process(window, qtbot, tmp_path):
         pass
     assert result.args[0], result.args[1]
     assert len(list((tmp_path / "frames").glob("*.png"))) == 2
+
+
+def test_drag_a_node_to_move_it(window, qtbot):
+    wait_for_snapshot_at_clock(qtbot, window)
+    canvas = window.globe.canvas.native
+    centre = window.globe.latlon_at(canvas.width() / 2, canvas.height() / 2)
+    assert centre is not None
+    start, target = (centre[0] + 3.0, centre[1] - 4.0), (centre[0] - 2.0, centre[1] + 5.0)
+    placed = window.document.scenario.nodes[0].model_copy(
+        update={"position": window.document.scenario.nodes[0].position.model_copy(
+            update={"lat_deg": start[0], "lon_deg": start[1]})}
+    )  # fmt: skip
+    window._apply_field(("nodes", 0), placed.model_dump(mode="json"))
+    wait_for_snapshot_at_clock(qtbot, window)
+    qtbot.waitUntil(lambda: window.globe.snapshot is not None and np.allclose(
+        window.globe.snapshot.node_pos[0], geodetic_to_ecef(*start, placed.position.alt_m)))  # fmt: skip
+    x0, y0 = window.globe.project(geodetic_to_ecef(*start, 0.0)[None])[0]
+    x1, y1 = window.globe.project(geodetic_to_ecef(*target, 0.0)[None])[0]
+    assert np.isfinite([x0, y0, x1, y1]).all()
+    azimuth = window.globe.camera.azimuth
+    steps_before = window.document.undo_stack.count()
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, pos=QPoint(round(x0), round(y0)))
+    for k in range(1, 6):
+        f = k / 5
+        QTest.mouseMove(canvas, QPoint(round(x0 + f * (x1 - x0)), round(y0 + f * (y1 - y0))))
+        qtbot.wait(20)
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=QPoint(round(x1), round(y1)))
+    moved = window.document.scenario.nodes[0].position
+    assert moved.lat_deg == pytest.approx(target[0], abs=0.3)
+    assert moved.lon_deg == pytest.approx(target[1], abs=0.3)
+    assert window.globe.camera.azimuth == azimuth  # the drag moved the node, not the camera
+    assert window.document.undo_stack.count() == steps_before + 1  # one drag, one undo step
+    window.document.undo_stack.undo()
+    assert window.document.scenario.nodes[0].position.lat_deg == pytest.approx(start[0])
+
+
+def test_orbit_camera_turns_until_reset(window, qtbot):
+    azimuth = window.globe.camera.azimuth
+    window._start_orbit()
+    qtbot.waitUntil(lambda: abs(window.globe.camera.azimuth - azimuth) > 1.0, timeout=3000)
+    window._reset_camera()
+    qtbot.wait(100)
+    assert not window._orbit_timer.isActive()

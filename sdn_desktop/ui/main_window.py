@@ -47,6 +47,8 @@ MAX_RECENT = 8
 ROLE_NAMES = {"sensor": "Sensor", "shooter": "Shooter", "c2": "C2", "gateway": "Gateway"}
 SCENARIO_FILTER = "SDN scenarios (*.json);;All files (*)"
 CLICK_TOLERANCE_PX = 4
+ORBIT_FRAME_MS = 40
+DRAG_EDIT_INTERVAL_S = 0.15  # a dragged node is re-placed (and its routes recomputed) this often
 PROGRESS_INTERVAL_S = 0.25
 
 
@@ -70,6 +72,8 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.globe.canvas.native)
         self.snapshot: Snapshot | None = None
         self._press_pos: QPointF | None = None
+        self._dragged_node: int | None = None
+        self._last_drag_edit = 0.0
         self._last_progress = 0.0
         self._new_network: Network | None = None  # built, not yet on the globe (see _snapshot_ready)
         self._aim_camera = False  # a newly opened scenario: face its nodes once it is on the globe
@@ -88,6 +92,9 @@ class MainWindow(QMainWindow):
         self._connect()
         self._restore_settings()
         self._show_loaded(self.document.scenario)
+        self._orbit_timer = QTimer(self, interval=ORBIT_FRAME_MS)
+        self._orbit_timer.timeout.connect(self._orbit_tick)
+        self._orbit_clock = 0.0
         self._glyph_warmer = QTimer(self, interval=0)
         self._glyph_warmer.timeout.connect(self._warm_glyphs)
         self._glyph_warmer.start()
@@ -224,7 +231,7 @@ class MainWindow(QMainWindow):
             action.setChecked(frame == "earth_fixed")
             frame_group.addAction(action)
         self._action(view, "&Reset camera", self._reset_camera, "Ctrl+0")
-        self._action(view, "&Orbit camera", lambda: self.globe.set_camera_mode("orbit"))
+        self._action(view, "&Orbit camera", self._start_orbit)
         view.addSeparator()
         for dock in (self.tree_dock, self.properties_dock, self.plot_dock, self.routes_dock):
             view.addAction(dock.toggleViewAction())
@@ -384,21 +391,66 @@ class MainWindow(QMainWindow):
         except ValueError:
             self.statusBar().showMessage("Wait for the computation to finish, then focus again.", 4000)
 
+    def _start_orbit(self) -> None:
+        """Turn the camera slowly around the Earth until another camera mode is chosen."""
+        self.globe.set_camera_mode("orbit")
+        self._orbit_clock = time.perf_counter()
+        self._orbit_timer.start()
+
+    def _orbit_tick(self) -> None:
+        if self.globe.camera_mode != "orbit":
+            self._orbit_timer.stop()
+            return
+        now = time.perf_counter()
+        self.globe.advance_camera(now - self._orbit_clock)
+        self._orbit_clock = now
+
     def _reset_camera(self) -> None:
         self.globe.set_camera_mode("fixed")
         self.globe.reset_camera()
 
     # ------------------------------------------------------------------ globe clicks
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.globe.canvas.native:
-            if event.type() == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.LeftButton:
-                self._press_pos = event.position()
-            elif event.type() == QEvent.Type.MouseButtonRelease and self._press_pos is not None:
-                moved = (event.position() - self._press_pos).manhattanLength()
-                self._press_pos = None
-                if moved <= CLICK_TOLERANCE_PX:
-                    self._globe_clicked(event.position().x(), event.position().y())
+        """Clicks on the globe pick or place; a drag that starts on a fixed node moves it."""
+        if watched is not self.globe.canvas.native:
+            return super().eventFilter(watched, event)
+        kind = event.type()
+        if kind == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.LeftButton:
+            self._press_pos = event.position()
+            self._dragged_node = self._fixed_node_at(event.position())
+            return self._dragged_node is not None  # the camera must not orbit under a node drag
+        if kind == QEvent.Type.MouseMove and self._dragged_node is not None:
+            if time.perf_counter() - self._last_drag_edit >= DRAG_EDIT_INTERVAL_S:
+                self._move_node(self._dragged_node, event.position())
+            return True
+        if kind == QEvent.Type.MouseButtonRelease and self._press_pos is not None:
+            moved = (event.position() - self._press_pos).manhattanLength()
+            dragged, self._dragged_node, self._press_pos = self._dragged_node, None, None
+            if moved <= CLICK_TOLERANCE_PX:
+                self._globe_clicked(event.position().x(), event.position().y())
+            elif dragged is not None:
+                self._move_node(dragged, event.position())
+            return dragged is not None
         return super().eventFilter(watched, event)
+
+    def _fixed_node_at(self, pos: QPointF) -> int | None:
+        """Index of the node with a fixed position under ``pos`` (not in placement mode)."""
+        if self.place_group.checkedAction() is not None:
+            return None
+        picked = self.globe.pick(pos.x(), pos.y())
+        if picked is None or picked[0] != "node" or self.scenario.nodes[picked[1]].position is None:
+            return None
+        return picked[1]
+
+    def _move_node(self, index: int, pos: QPointF) -> None:
+        """Put a dragged node under the cursor; the edits of one drag merge into one undo step."""
+        where = self.globe.latlon_at(pos.x(), pos.y())
+        if where is None:
+            return
+        self._last_drag_edit = time.perf_counter()
+        alt = self.scenario.nodes[index].position.alt_m
+        lat, lon = (round(v, 4) for v in where)
+        self._apply_field(("nodes", index, "position"), {"lat_deg": lat, "lon_deg": lon, "alt_m": alt})
 
     def _globe_clicked(self, x: float, y: float) -> None:
         role = self.place_group.checkedAction().data() if self.place_group.checkedAction() else None
