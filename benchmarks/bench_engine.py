@@ -21,6 +21,7 @@ from skyfield.framelib import itrs
 from sdn_desktop.engine import Network
 from sdn_desktop.engine.frames import C_KM_S, WGS84_A_KM, WGS84_B_KM, geodetic_to_ecef, local_up, timescale
 from sdn_desktop.engine.routing import build_graph, shortest_routes
+from sdn_desktop.engine.topology import CROSS_CANDIDATES
 
 from .common import SIZES, gc_paused, median_ms, print_table, timed_ms, walker_scenario, write_results
 
@@ -109,20 +110,24 @@ class Baseline:
         interop = self.scenario.interop
         ranges = self.net.sats.ranges
         if interop.enabled:
+            k = interop.links_per_satellite
             for i, j in self.net.cross_constellations:
-                for src, dst in ((ranges[i], ranges[j]), (ranges[j], ranges[i])):
-                    others = [k for k in dst if pos[k] is not None]
-                    if not others:
-                        continue
-                    xyz = np.array([pos[k] for k in others])
-                    for a in src:
-                        if pos[a] is None:
-                            continue
-                        dist = np.linalg.norm(xyz - pos[a], axis=1)
-                        for n in np.argsort(dist)[: interop.links_per_satellite]:
-                            if dist[n] < interop.max_range_km:
-                                b = others[n]
-                                candidates.setdefault((min(a, b), max(a, b)), interop.max_range_km)
+                sides = [[m for m in ranges[c] if pos[m] is not None] for c in (i, j)]
+                if not all(sides):
+                    continue
+                small, large = sorted(sides, key=len)
+                xyz = np.array([pos[m] for m in large])
+                offers = []
+                for a in small:
+                    dist = np.linalg.norm(xyz - pos[a], axis=1)
+                    offers += [(dist[n], a, large[n]) for n in np.argsort(dist)[: k * CROSS_CANDIDATES]
+                               if dist[n] < interop.max_range_km
+                               and self.clear_of_earth(pos[a], pos[large[n]], grazing)]  # fmt: skip
+                used: dict[int, int] = {}
+                for _, a, b in sorted(offers):
+                    if used.get(a, 0) < k and used.get(b, 0) < k:
+                        used[a], used[b] = used.get(a, 0) + 1, used.get(b, 0) + 1
+                        candidates.setdefault((min(a, b), max(a, b)), interop.max_range_km)
         links = {}
         for (a, b), max_km in candidates.items():
             if pos[a] is None or pos[b] is None:

@@ -193,6 +193,27 @@ def test_cross_links_only_between_compatible_terminals():
     assert three_vendors(third="A", compatible=[["A", "B"]], max_range_km=75.0) == {(0, 1), (1, 2)}
 
 
+def test_cross_links_respect_terminal_count_at_both_ends():
+    """36 satellites 10 deg apart at 550 km under one at 600 km: five are within 3,000 km of it, but
+    it has ``links_per_satellite`` terminals, so it links to that many - the nearest first."""
+    consts = [
+        shell("Many", 36, 550.0, terminal="T", isl={"pattern": "none"}),
+        shell("One", 1, 600.0, terminal="T", isl={"pattern": "none"}),
+    ]
+    one = 36
+
+    def cross(k: int) -> set[tuple[int, int]]:
+        interop = {"max_range_km": 3000.0, "links_per_satellite": k}
+        return pairs(network(consts, interop=interop).snapshot(0.0).cross)
+
+    for k in (1, 2, 3):
+        links = cross(k)
+        assert len(links) == k
+        assert all(one in link for link in links)
+        assert (0, one) in links  # straight below it, 50 km away
+    assert len(cross(8)) == 5
+
+
 # ------------------------------------------------------------------ moving nodes
 def test_waypoints_interpolate_halfway():
     ship = {"name": "Ship", "role": "shooter", "platform": "sea", "min_elevation_deg": 10.0, "waypoints": [

@@ -312,7 +312,7 @@ class Network:
         pos = np.where(active[:, None], pos, np.nan)
         grazing = self.scenario.physics.grazing_altitude_km
         isl, isl_len = usable_links(pos, self.isl_pairs, self.isl_max_km, grazing)
-        cross = cross_links(pos, self.sats.ranges, self.cross_constellations, self.scenario.interop)
+        cross = cross_links(pos, self.sats.ranges, self.cross_constellations, self.scenario.interop, grazing)
         cross, cross_len = usable_links(pos, cross, self.scenario.interop.max_range_km, grazing)
         if len(self._blocked):
             isl, isl_len = self._unblocked(isl, isl_len)

@@ -75,10 +75,23 @@ def compatible_pairs(constellations: list[Constellation], interop: Interop) -> l
     return out
 
 
+CROSS_CANDIDATES = 4  # nearest partners considered per terminal, so a taken partner has stand-ins
+
+
 def cross_links(
-    pos: np.ndarray, ranges: list[range], pairs_of_constellations: list[tuple[int, int]], interop: Interop
+    pos: np.ndarray,
+    ranges: list[range],
+    pairs_of_constellations: list[tuple[int, int]],
+    interop: Interop,
+    grazing_km: float,
 ) -> np.ndarray:
-    """Each satellite's nearest ``links_per_satellite`` partners in a compatible constellation."""
+    """Links between compatible constellations, ``links_per_satellite`` terminals at each end.
+
+    For each pair of constellations, the smaller one's satellites look up their nearest partners in
+    the other within range and line of sight; links are then granted shortest first while both ends
+    have a free terminal (a greedy matching), so no satellite carries more than
+    ``links_per_satellite`` links to one other constellation.
+    """
     if not interop.enabled:
         return np.zeros((0, 2), int)
     trees: dict[int, tuple[cKDTree, np.ndarray] | None] = {}
@@ -94,20 +107,28 @@ def cross_links(
     found = []
     k, bound = interop.links_per_satellite, interop.max_range_km
     for i, j in pairs_of_constellations:
-        for src, dst in ((i, j), (j, i)):
-            if tree_of(src) is None or tree_of(dst) is None:
-                continue
-            queries, (tree, members) = tree_of(src)[1], tree_of(dst)
-            dist, idx = tree.query(pos[queries], k=min(k, len(members)), distance_upper_bound=bound)
-            dist, idx = dist.reshape(len(dist), -1), idx.reshape(len(idx), -1)
-            rows = np.repeat(queries, dist.shape[1])
-            hit = np.isfinite(dist).ravel()
-            found.append(np.stack((rows[hit], members[idx.ravel()[hit]]), axis=1))
+        if tree_of(i) is None or tree_of(j) is None:
+            continue
+        small, large = sorted((i, j), key=lambda c: len(tree_of(c)[1]))
+        queries, (tree, members) = tree_of(small)[1], tree_of(large)
+        dist, idx = tree.query(
+            pos[queries], k=min(k * CROSS_CANDIDATES, len(members)), distance_upper_bound=bound
+        )
+        dist, idx = dist.reshape(len(dist), -1).ravel(), idx.reshape(len(idx), -1).ravel()
+        rows = np.repeat(queries, len(dist) // len(queries))
+        hit = np.isfinite(dist)
+        hit[hit] = segments_clear_of_earth(pos[rows[hit]], pos[members[idx[hit]]], grazing_km)
+        order = np.argsort(dist[hit], kind="stable")
+        a_side, b_side = rows[hit][order].tolist(), members[idx[hit][order]].tolist()
+        used: dict[int, int] = {}
+        for a, b in zip(a_side, b_side, strict=True):
+            if used.get(a, 0) < k and used.get(b, 0) < k:
+                used[a] = used.get(a, 0) + 1
+                used[b] = used.get(b, 0) + 1
+                found.append((min(a, b), max(a, b)))
     if not found:
         return np.zeros((0, 2), int)
-    pairs = np.sort(np.concatenate(found), axis=1)
-    keys = np.unique(pairs[:, 0] * len(pos) + pairs[:, 1])  # one row per pair, sorted like unique(axis=0)
-    return np.stack((keys // len(pos), keys % len(pos)), axis=1)
+    return np.array(sorted(found), int)
 
 
 def ground_links(
