@@ -55,3 +55,16 @@ def test_delete_node_drops_chains_that_use_it(small_scenario):
 def test_unique_name():
     assert unique_name("Sensor 1", {"Sensor 1", "Sensor 1 2"}) == "Sensor 1 3"
     assert unique_name("Gateway", set()) == "Gateway"
+
+
+def test_altitude_or_mean_motion_switch_in_one_edit(document):
+    source = ("constellations", 0, "source")
+    assert document.scenario.constellations[0].source.altitude_km is not None
+    document.set_field((*source, "mean_motion_rev_per_day"), 15.0)
+    walker = document.scenario.constellations[0].source
+    assert (walker.altitude_km, walker.mean_motion_rev_per_day) == (None, 15.0)
+    document.set_field((*source, "altitude_km"), 700.0)
+    walker = document.scenario.constellations[0].source
+    assert (walker.altitude_km, walker.mean_motion_rev_per_day) == (700.0, None)
+    document.undo_stack.undo()
+    assert document.scenario.constellations[0].source.mean_motion_rev_per_day == 15.0

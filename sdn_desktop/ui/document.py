@@ -45,13 +45,21 @@ def derive(scenario: Scenario, mutate: Callable[[dict], None]) -> Scenario:
         raise EditError(format_validation_error(err, data)) from None
 
 
+# Fields of which the model wants exactly one: setting one clears the other in the same edit.
+EITHER_OR = {"altitude_km": "mean_motion_rev_per_day", "mean_motion_rev_per_day": "altitude_km"}
+
+
 def with_field(scenario: Scenario, path: FieldPath, value: Any) -> Scenario:
-    """``scenario`` with one field set; renaming a node or constellation also renames its chain uses."""
+    """``scenario`` with one field set; renaming a node or constellation also renames its chain uses,
+    and giving one of an either-or pair (altitude or mean motion) clears the other."""
 
     def mutate(data: dict) -> None:
         parent = value_at(data, path[:-1])
         old = parent[path[-1]]
         parent[path[-1]] = copy.deepcopy(value)
+        other = EITHER_OR.get(path[-1])
+        if value is not None and other in parent:
+            parent[other] = None
         if len(path) == 3 and path[0] in ("nodes", "constellations") and path[2] == "name":
             for chain in data["chains"]:
                 chain["nodes"] = [value if ref == old else ref for ref in chain["nodes"]]
