@@ -290,3 +290,23 @@ def test_orbit_camera_turns_until_reset(window, qtbot):
     window._reset_camera()
     qtbot.wait(100)
     assert not window._orbit_timer.isActive()
+
+
+def test_clicking_a_satellite_tells_where_it_is_and_what_it_carries(window, qtbot):
+    series = window.analysis.series
+    window.clock.set_time(float(series.t_s[np.flatnonzero(series.reachable.any(axis=0))[0]]))
+    wait_for_snapshot_at_clock(qtbot, window)
+    snap = window.snapshot
+    route = next(r for r in snap.routes if r.reachable)
+    sat = next(v for v in route.path if v < len(snap.sat_pos))
+    x, y = window.globe.project(snap.sat_pos[sat][None])[0]
+    if np.isfinite([x, y]).all() and window.globe.pick(x, y) == ("satellite", sat):  # in view: click it
+        canvas = window.globe.canvas.native
+        QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=QPoint(round(x), round(y)))
+        assert window.statusBar().currentMessage() == window._satellite_details(sat)
+    text = window._satellite_details(sat)
+    name = window.analysis.network.sats.names[sat]
+    assert text.startswith(f"Satellite {name}")
+    assert f"carries {route.leg.chain}" in text or f", {route.leg.chain}" in text
+    alt_km = float(text.split(" km;")[0].rsplit(" ", 1)[1])
+    assert 300 < alt_km < 2000

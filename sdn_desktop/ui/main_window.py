@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..engine import Network, Snapshot, TimeSeries
+from ..engine.frames import ecef_to_geodetic
 from ..render.view import GlobeView
 from ..scenario import (
     Constellation,
@@ -472,7 +473,24 @@ class MainWindow(QMainWindow):
             ci = next((i for i, r in enumerate(ranges) if index in r), None)
             if ci is not None:
                 self.tree.select([("constellations", ci)])
-                self.statusBar().showMessage(f"Satellite {self.analysis.network.sats.names[index]}", 5000)
+                self.statusBar().showMessage(self._satellite_details(index), 10000)
+
+    def _satellite_details(self, index: int) -> str:
+        """One line about a satellite at the displayed instant: where it is and what it links to."""
+        sats = self.analysis.network.sats
+        text = f"Satellite {sats.names[index]} (plane {sats.plane[index]}, slot {sats.slot[index]})"
+        snap = self.snapshot
+        if snap is None or index >= len(snap.sat_pos) or not snap.sat_active[index]:
+            return text + ": not propagated at this time" if snap is not None else text
+        lat, lon, alt_m = ecef_to_geodetic(snap.sat_pos[index])
+        links = [int((pairs == index).any(axis=1).sum()) for pairs in (snap.isl, snap.cross)]
+        ground = int((snap.ground[:, 1] == index).sum())
+        routes = sorted({r.leg.chain for r in snap.routes if index in r.path})
+        return (
+            f"{text}: {abs(lat):.2f}°{'N' if lat >= 0 else 'S'} {abs(lon):.2f}°{'E' if lon >= 0 else 'W'}, "
+            f"{alt_m / 1000:.0f} km; {links[0]} ISLs, {links[1]} cross-vendor, {ground} ground links"
+            + (f"; carries {', '.join(routes)}" if routes else "")
+        )
 
     def _placement_toggled(self, action: QAction) -> None:
         if action.isChecked():
