@@ -33,7 +33,7 @@ MIN_SIDE_PX = 16
 MAX_SIDE_PX = 8192
 MAX_FPS = 240.0
 MAX_FRAMES = 1_000_000
-GIF_MAX_FPS = 50.0  # browsers play shorter GIF delays (under 20 ms) at 10 fps
+GIF_MIN_DELAY_CS = 2  # GIF delays are in 1/100 s; browsers play delays under 20 ms at 10 fps
 QUEUE_FRAMES = 6
 PNG_COMPRESS_LEVEL = 3
 H264_OPTIONS = ["-preset", "veryfast", "-crf", "20", "-movflags", "+faststart"]
@@ -401,7 +401,7 @@ def playback_fps(fmt: str, fps: float) -> tuple[float, list[str]]:
     """
     if fmt != "gif":
         return fps, []
-    played = 100.0 / max(2, round(100.0 / fps))
+    played = 100.0 / max(GIF_MIN_DELAY_CS, round(100.0 / fps))
     if abs(played - fps) < 1e-9:
         return fps, []
     return played, [

@@ -236,9 +236,3 @@ class Scenario(_Model):
                     raise FieldProblem(where, f"constellation '{ref}' is not marked as a sensor")
                 raise FieldProblem(where, f"no node or sensor constellation named '{ref}'")
         return self
-
-    def constellation(self, name: str) -> Constellation:
-        return next(c for c in self.constellations if c.name == name)
-
-    def node(self, name: str) -> Node:
-        return next(n for n in self.nodes if n.name == name)
