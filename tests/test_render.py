@@ -236,3 +236,15 @@ def test_layers_and_selection(fresh):
     ring = fresh.render()
     assert (ring[..., :3] > 200).all(axis=-1).sum() > 10
     fresh.set_selection(None)
+
+
+def test_legend_lists_only_link_kinds_the_scenario_has(fresh, demo):
+    iridium = DEMO.parent / "iridium_next_real_tle.json"
+    scenario = load_scenario(iridium)
+    fresh.set_scenario(scenario, Network(scenario, iridium.parent))
+    try:
+        labels = [entry.label for entry in fresh._legend_entries()]
+    finally:
+        fresh.set_scenario(demo[0], demo[1])  # the view is shared by this module's tests
+    assert "inter-satellite link" in labels and "ground link" in labels
+    assert "cross-vendor link" not in labels  # one vendor, interop disabled

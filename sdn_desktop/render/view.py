@@ -266,11 +266,15 @@ class GlobeView:
             if any(node.role == role for node in sc.nodes):
                 label = "C2" if role == "c2" else role
                 entries.append(LegendEntry(label, "#c9d1d9", symbol=ROLE_SYMBOLS[role]))
-        entries += [
-            LegendEntry("inter-satellite link", (0.75, 0.85, 1.0, 0.55)),
-            LegendEntry("cross-vendor link", CROSS_LINK_COLOR[:3] + (0.55,)),
-            LegendEntry("ground link", GROUND_LINK_COLOR[:3] + (0.7,)),
-        ]
+        kinds = {
+            "inter-satellite link": ((0.75, 0.85, 1.0, 0.55), len(self.network.isl_pairs) > 0),
+            "cross-vendor link": (
+                CROSS_LINK_COLOR[:3] + (0.55,),
+                sc.interop.enabled and bool(self.network.cross_constellations),
+            ),
+            "ground link": (GROUND_LINK_COLOR[:3] + (0.7,), bool(sc.nodes)),
+        }
+        entries += [LegendEntry(label, color) for label, (color, present) in kinds.items() if present]
         return entries
 
     def _valid_target(self, target: tuple[str, int]) -> bool:
