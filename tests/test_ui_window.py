@@ -23,9 +23,11 @@ def wait_for_results(qtbot, window) -> None:
 
 
 def wait_for_snapshot_at_clock(qtbot, window) -> None:
+    """Until the snapshot at the clock's time is computed, and drawn on the globe."""
     qtbot.waitUntil(
         lambda: window.snapshot is not None and window.snapshot.t_s == window.clock.t_s, timeout=20000
     )
+    qtbot.waitUntil(window.globe.is_idle, timeout=20000)
 
 
 @pytest.fixture
@@ -117,7 +119,8 @@ def test_closing_with_unsaved_changes_asks(window, monkeypatch, small_scenario_f
 
 
 def test_place_node_by_clicking_the_globe(window, qtbot):
-    canvas = window.globe.canvas.native
+    wait_for_snapshot_at_clock(qtbot, window)
+    canvas = window.globe
     centre = window.globe.latlon_at(canvas.width() / 2, canvas.height() / 2)
     assert centre is not None
     target = (centre[0] + 4.0, centre[1] + 6.0)
@@ -138,13 +141,12 @@ def test_playing_the_clock_changes_the_picture(window, qtbot):
     for layer in ("overlay", "labels"):  # the clock text alone must not pass this test
         window.layer_actions[layer].trigger()
     wait_for_snapshot_at_clock(qtbot, window)
-    qtbot.wait(50)
-    before = window.globe.render()
+    before = window.globe.image()
     window.clock.play()
     qtbot.waitUntil(lambda: window.clock.t_s > 60, timeout=5000)
     window.clock.pause()
     wait_for_snapshot_at_clock(qtbot, window)
-    after = window.globe.render()
+    after = window.globe.image()
     assert before.shape == after.shape
     assert np.count_nonzero(np.any(before != after, axis=-1)) > 100
     assert window.plot.cursor.value() == pytest.approx(window.plot._epoch + window.clock.t_s)
@@ -251,7 +253,7 @@ def test_record_dialog_records_in_a_child_process(window, qtbot, tmp_path):
 
 def test_drag_a_node_to_move_it(window, qtbot):
     wait_for_snapshot_at_clock(qtbot, window)
-    canvas = window.globe.canvas.native
+    canvas = window.globe
     centre = window.globe.latlon_at(canvas.width() / 2, canvas.height() / 2)
     assert centre is not None
     start, target = (centre[0] + 3.0, centre[1] - 4.0), (centre[0] - 2.0, centre[1] + 5.0)
@@ -263,10 +265,11 @@ def test_drag_a_node_to_move_it(window, qtbot):
     wait_for_snapshot_at_clock(qtbot, window)
     qtbot.waitUntil(lambda: window.globe.snapshot is not None and np.allclose(
         window.globe.snapshot.node_pos[0], geodetic_to_ecef(*start, placed.position.alt_m)))  # fmt: skip
+    qtbot.waitUntil(window.globe.is_idle)
     x0, y0 = window.globe.project(geodetic_to_ecef(*start, 0.0)[None])[0]
     x1, y1 = window.globe.project(geodetic_to_ecef(*target, 0.0)[None])[0]
     assert np.isfinite([x0, y0, x1, y1]).all()
-    azimuth = window.globe.camera.azimuth
+    azimuth = window.globe.frame.azimuth_deg
     steps_before = window.document.undo_stack.count()
     QTest.mousePress(canvas, Qt.MouseButton.LeftButton, pos=QPoint(round(x0), round(y0)))
     for k in range(1, 6):
@@ -277,16 +280,18 @@ def test_drag_a_node_to_move_it(window, qtbot):
     moved = window.document.scenario.nodes[0].position
     assert moved.lat_deg == pytest.approx(target[0], abs=0.3)
     assert moved.lon_deg == pytest.approx(target[1], abs=0.3)
-    assert window.globe.camera.azimuth == azimuth  # the drag moved the node, not the camera
+    qtbot.waitUntil(window.globe.is_idle)
+    assert window.globe.frame.azimuth_deg == azimuth  # the drag moved the node, not the camera
     assert window.document.undo_stack.count() == steps_before + 1  # one drag, one undo step
     window.document.undo_stack.undo()
     assert window.document.scenario.nodes[0].position.lat_deg == pytest.approx(start[0])
 
 
 def test_orbit_camera_turns_until_reset(window, qtbot):
-    azimuth = window.globe.camera.azimuth
+    qtbot.waitUntil(window.globe.is_idle)
+    azimuth = window.globe.frame.azimuth_deg
     window._start_orbit()
-    qtbot.waitUntil(lambda: abs(window.globe.camera.azimuth - azimuth) > 1.0, timeout=3000)
+    qtbot.waitUntil(lambda: abs(window.globe.frame.azimuth_deg - azimuth) > 1.0, timeout=3000)
     window._reset_camera()
     qtbot.wait(100)
     assert not window._orbit_timer.isActive()
@@ -301,7 +306,7 @@ def test_clicking_a_satellite_tells_where_it_is_and_what_it_carries(window, qtbo
     sat = next(v for v in route.path if v < len(snap.sat_pos))
     x, y = window.globe.project(snap.sat_pos[sat][None])[0]
     if np.isfinite([x, y]).all() and window.globe.pick(x, y) == ("satellite", sat):  # in view: click it
-        canvas = window.globe.canvas.native
+        canvas = window.globe
         QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=QPoint(round(x), round(y)))
         assert window.statusBar().currentMessage() == window._satellite_details(sat)
     text = window._satellite_details(sat)

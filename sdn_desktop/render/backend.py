@@ -29,3 +29,14 @@ def ensure_backend() -> None:
     import vispy
 
     vispy.use(app="egl")
+
+
+def offscreen_app():
+    """VisPy's EGL application, for canvases drawn off-screen in any thread, display or not.
+
+    Raises RuntimeError (with EGL's reason) where EGL is missing.
+    """
+    from vispy.app import Application
+
+    os.environ.setdefault("EGL_PLATFORM", "surfaceless")
+    return Application("egl")

@@ -14,12 +14,12 @@ from vispy.visuals.text.text import FontManager
 from vispy.visuals.transforms import MatrixTransform
 
 from ..engine import Network, Snapshot
-from ..engine.frames import ecef_to_geodetic
 from ..scenario import Scenario
 from .backend import ensure_backend
 from .earth import blue_marble_texture, ellipsoid_mesh
-from .geometry import direction_lat_lon, hidden_by_earth, ray_hits_earth, turntable_angles
+from .geometry import direction_lat_lon, hidden_by_earth, turntable_angles
 from .overlay import FONT, ChainStatus, LegendEntry, Overlay, make_text, set_text
+from .projection import Pickable, ScreenProjection
 
 SCALE = 1e-3  # scene units per km (the scene is drawn in megametres)
 REFERENCE_DPI = 96.0  # fixed, so text has the same size in the GUI and in headless movies
@@ -88,12 +88,13 @@ class GlobeView:
     FRAMES = ("earth_fixed", "inertial")
     CAMERA_MODES = ("fixed", "orbit", "follow")
     ORBIT_DEG_PER_S = 6.0
-    PICK_RADIUS_PX = 8.0
 
-    def __init__(self, size=(1280, 720), show=False, parent=None, bgcolor="#05070d"):
-        if parent is None:
+    def __init__(self, size=(1280, 720), show=False, parent=None, bgcolor="#05070d", app=None):
+        if parent is None and app is None:
             ensure_backend()
-        self.canvas = scene.SceneCanvas(size=size, show=show, parent=parent, keys=None, bgcolor=bgcolor)
+        self.canvas = scene.SceneCanvas(
+            size=size, show=show, parent=parent, keys=None, bgcolor=bgcolor, app=app
+        )
         self.canvas.dpi = REFERENCE_DPI
         self.view = scene.widgets.ViewBox(parent=self.canvas.scene)
         self.view.scene.clip_children = False  # the view fills the canvas; a clip test costs early-z
@@ -554,58 +555,40 @@ class GlobeView:
                 edge_color=SELECTION_COLOR, edge_width=0,
             )  # fmt: skip
 
-    def _to_canvas(self, points_km: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Canvas pixel coordinates of Earth-fixed points, and which lie in front of the camera."""
-        mapped = self._satellites.get_transform("visual", "canvas").map(np.asarray(points_km) * SCALE)
-        w = mapped[:, 3]
-        in_front = w > 0
-        return mapped[:, :2] / np.where(in_front, w, 1.0)[:, None], in_front
-
     def _eye_km(self) -> np.ndarray:
         eye_scene = self.camera.transform.map([0.0, 0.0, 0.0])[:3]
         return self._earth_fixed.transform.imap(eye_scene)[:3] / SCALE
 
+    def projection(self) -> ScreenProjection:
+        """The current camera and what can be picked, as plain numpy (safe to use in another thread)."""
+        transform = self._satellites.get_transform("visual", "canvas")
+        scaled = np.diag([SCALE, SCALE, SCALE, 1.0])  # rows: homogeneous km basis vectors, in scene units
+        pickables = []
+        if self._layer_on["nodes"]:
+            pickables.append(Pickable("node", np.arange(len(self._node_km)), self._node_km.copy()))
+        if self._layer_on["satellites"]:
+            pickables.append(Pickable("satellite", self._sat_index.copy(), self._sat_km.copy()))
+        return ScreenProjection(np.asarray(transform.map(scaled), float), self._eye_km(), tuple(pickables))
+
     def project(self, points_km: np.ndarray) -> np.ndarray:
         """Canvas pixel coordinates ``(N, 2)`` of Earth-fixed points (NaN behind the camera or the Earth)."""
-        points_km = np.asarray(points_km, float).reshape(-1, 3)
-        xy, visible = self._to_canvas(points_km)
-        visible &= ~hidden_by_earth(self._eye_km(), points_km)
-        xy[~visible] = np.nan
-        return xy
+        return self.projection().project(points_km)
 
     def pick(self, x: float, y: float) -> tuple[str, int] | None:
-        """The node or satellite drawn nearest to canvas pixel (x, y) within ``PICK_RADIUS_PX``."""
-        if self.snapshot is None:
-            return None
-        candidates = []
-        if self._layer_on["nodes"]:
-            candidates.append(("node", np.arange(len(self._node_km)), self._node_km))
-        if self._layer_on["satellites"]:
-            candidates.append(("satellite", self._sat_index, self._sat_km))
-        for kind, indices, points in candidates:  # nodes first: they win over satellites
-            if len(points) == 0:
-                continue
-            xy = self.project(points)
-            distance = np.hypot(xy[:, 0] - x, xy[:, 1] - y)
-            distance[np.isnan(distance)] = np.inf
-            best = int(np.argmin(distance))
-            if distance[best] <= self.PICK_RADIUS_PX:
-                return kind, int(indices[best])
-        return None
+        """The node or satellite drawn nearest to canvas pixel (x, y), if one is close enough."""
+        return self.projection().pick(x, y) if self.snapshot is not None else None
 
     def latlon_at(self, x: float, y: float) -> tuple[float, float] | None:
         """Geodetic (lat, lon) in degrees of the globe under canvas pixel (x, y), or None for space."""
-        to_scene = self._satellites.get_transform("visual", "canvas")
-        far = to_scene.imap([x, y, 0.5, 1.0])
-        eye = self._eye_km()
-        direction = far[:3] / far[3] / SCALE - eye
-        t = ray_hits_earth(eye, direction)
-        if t is None:
-            return None
-        lat, lon, _ = ecef_to_geodetic(eye + t * direction)
-        return float(lat), float(lon)
+        return self.projection().latlon_at(x, y)
 
     # ------------------------------------------------------------------ size and frames
+    def resize(self, size: tuple[int, int]) -> None:
+        """Resize the canvas and lay the scene out for it (an off-screen canvas gets no resize event)."""
+        self.canvas.size = (int(size[0]), int(size[1]))
+        self._layout(self.canvas.size)
+        self._camera_moved()
+
     def _on_resize(self, event) -> None:
         self._layout(event.size)
 

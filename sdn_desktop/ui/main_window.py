@@ -37,6 +37,7 @@ from .clock import Clock, TimeToolbar
 from .compute import Analysis
 from .dialogs import ChainDialog, WalkerDialog, show_tle_report
 from .document import EditError, FieldPath, ScenarioDocument, derive, taken_names, unique_name, without
+from .globe import GlobeWidget
 from .icons import node_icon
 from .plots import LatencyPlot, RouteTable
 from .properties import PropertyPanel
@@ -67,10 +68,9 @@ class MainWindow(QMainWindow):
         self.document = ScenarioDocument(new_scenario(), parent=self)
         self.analysis = Analysis(self)
         self.clock = Clock(self)
-        self.globe = GlobeView(size=(1280, 720), show=False, parent=self)
-        self.globe.canvas.native.installEventFilter(self)
-        self.globe.canvas.native.setMinimumSize(400, 300)
-        self.setCentralWidget(self.globe.canvas.native)
+        self.globe = GlobeWidget(self)
+        self.globe.installEventFilter(self)
+        self.setCentralWidget(self.globe)
         self.snapshot: Snapshot | None = None
         self._press_pos: QPointF | None = None
         self._dragged_node: int | None = None
@@ -96,14 +96,6 @@ class MainWindow(QMainWindow):
         self._orbit_timer = QTimer(self, interval=ORBIT_FRAME_MS)
         self._orbit_timer.timeout.connect(self._orbit_tick)
         self._orbit_clock = 0.0
-        self._glyph_warmer = QTimer(self, interval=0)
-        self._glyph_warmer.timeout.connect(self._warm_glyphs)
-        self._glyph_warmer.start()
-
-    def _warm_glyphs(self) -> None:
-        """Idle-time work: build the globe's label glyphs in slices shorter than a frame."""
-        if not self.globe.warm_glyphs():
-            self._glyph_warmer.stop()
 
     # ------------------------------------------------------------------ construction
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
@@ -290,7 +282,7 @@ class MainWindow(QMainWindow):
         elif not self.analysis.pending and self._new_network is None:
             self.globe.set_scenario(scenario, self.analysis.network)
             if self.snapshot is not None:
-                self.globe.update(self.snapshot)
+                self.globe.show_snapshot(self.snapshot)
                 self.routes.set_snapshot(scenario, self.snapshot)
             if self.analysis.series is not None:
                 self.plot.set_series(scenario, self.analysis.series)
@@ -310,7 +302,7 @@ class MainWindow(QMainWindow):
                 self._aim_camera = False
                 self._reset_camera()
         self.snapshot = snapshot
-        self.globe.update(snapshot)
+        self.globe.show_snapshot(snapshot)
         self._sync_globe_selection()
         self.routes.set_snapshot(self.scenario, snapshot)
 
@@ -413,7 +405,7 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ globe clicks
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Clicks on the globe pick or place; a drag that starts on a fixed node moves it."""
-        if watched is not self.globe.canvas.native:
+        if watched is not self.globe:
             return super().eventFilter(watched, event)
         kind = event.type()
         if kind == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.LeftButton:
@@ -776,4 +768,5 @@ class MainWindow(QMainWindow):
         self.settings.setValue("window_state", self.saveState())
         self.clock.pause()
         self.analysis.stop()
+        self.globe.shutdown()
         event.accept()
