@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 from vispy import scene
 from vispy.color import Color, ColorArray
-from vispy.visuals.text.text import FontManager
+from vispy.gloo import IndexBuffer, VertexBuffer
+from vispy.visuals.text.text import FontManager, TextVisual, _text_to_vbo
 
 MARGIN_PX = 16
 ROW_PX = 20
@@ -43,6 +44,48 @@ class ChainStatus:
     broken_leg: str = ""  # "A -> B" of the first unreachable leg
 
 
+QUAD_CORNERS = np.array([0, 1, 2, 0, 2, 3], np.uint32)  # two triangles per glyph quad
+MAX_LAYOUTS = 1024  # strings whose glyph quads a text visual keeps
+
+
+class LaidOutTextVisual(TextVisual):
+    """A TextVisual that lays each distinct string out once.
+
+    VisPy lays out every string of a visual again, glyph by glyph in Python, whenever one of them
+    changes; the overlay changes its clock and latencies every frame, which cost 10-20 ms a frame.
+    """
+
+    def __init__(self, *args, **kwargs):
+        self._layouts: dict[str, np.ndarray] = {}
+        super().__init__(*args, **kwargs)
+
+    def _prepare_draw(self, view):
+        if self._vertices is None and len(self.text):
+            self._upload_layout()
+        return super()._prepare_draw(view)
+
+    def _upload_layout(self) -> None:
+        """What ``TextVisual._prepare_draw`` does when the text changed, with layouts reused."""
+        texts = [self.text] if isinstance(self.text, str) else list(self.text)
+        if len(self._layouts) > MAX_LAYOUTS:
+            self._layouts.clear()
+        for t in texts:
+            if t not in self._layouts:
+                self._layouts[t] = _text_to_vbo(
+                    t, self._font, *self._anchors, self._font._lowres_size, self._line_height
+                )
+        self._vertices_data = np.concatenate([self._layouts[t] for t in texts])
+        self._vertices = VertexBuffer(self._vertices_data)
+        n_chars = sum(len(t) for t in texts)
+        quads = QUAD_CORNERS + np.arange(0, 4 * n_chars, 4, dtype=np.uint32)[:, None]
+        self._index_buffer = IndexBuffer(quads.ravel())
+        self.shared_program.bind(self._vertices)
+        self._configure_gl_state()
+
+
+LaidOutText = scene.visuals.create_visual_node(LaidOutTextVisual)
+
+
 def set_text(visual: scene.visuals.Text, text, color=None) -> None:
     """Assign text and colours only when they change (a new text is laid out again on the CPU)."""
     if visual.text != text:
@@ -61,9 +104,9 @@ def make_text(
     size: float,
     bold: bool = False,
     color=TEXT_COLOR,
-) -> scene.visuals.Text:
+) -> LaidOutText:
     """A Text visual drawing with the view's shared font atlas (glyphs are rasterised once per view)."""
-    return scene.visuals.Text(
+    return LaidOutText(
         "", parent=parent, color=color, font_size=size, bold=bold, face=FONT,
         anchor_x=anchor_x, anchor_y=anchor_y, font_manager=fonts,
     )  # fmt: skip
