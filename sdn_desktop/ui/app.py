@@ -5,7 +5,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import vispy
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -16,7 +15,6 @@ ICON = Path(__file__).resolve().parents[2] / "resources" / "sdn-desktop.svg"
 
 def create_app() -> QApplication:
     """The QApplication (created once), named so QSettings finds the user's settings."""
-    vispy.use(app="pyside6")
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)

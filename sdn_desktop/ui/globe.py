@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from pyqtgraph.util.garbage_collector import GarbageCollector
 from PySide6.QtCore import QObject, QPointF, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QWheelEvent
 from PySide6.QtWidgets import QWidget
@@ -39,6 +40,7 @@ MODIFIERS = (
     (Qt.KeyboardModifier.MetaModifier, keys.META),
 )
 BACKGROUND = QColor("#05070d")
+GC_INTERVAL_S = 0.5
 GLYPH_SLICE_S = 0.004  # label glyphs are built in idle slices this long (each holds the GIL)
 
 
@@ -136,6 +138,17 @@ class GlobeRenderer(QObject):
             self._view = None
 
 
+_gui_thread_gc: GarbageCollector | None = None
+
+
+def collect_garbage_in_gui_thread() -> None:
+    """Python's cyclic GC runs in whichever thread allocates when it is due; in the render thread it
+    could destroy Qt objects of the GUI thread and crash. From now on it runs on a GUI-thread timer."""
+    global _gui_thread_gc
+    if _gui_thread_gc is None:
+        _gui_thread_gc = GarbageCollector(interval=GC_INTERVAL_S)
+
+
 class GlobeWidget(QWidget):
     """Shows the globe and forwards mouse input to its camera. Its methods mirror GlobeView's and
     return at once: the view catches up in the render thread. ``pick``/``latlon_at``/``project`` answer
@@ -162,6 +175,7 @@ class GlobeWidget(QWidget):
         except RuntimeError as err:  # no EGL: the rest of the window still works
             self.error = f"The 3D view needs OpenGL through EGL, which is not available here: {err}"
             return
+        collect_garbage_in_gui_thread()
         self._renderer = GlobeRenderer(app, (1280, 720))
         self._renderer.moveToThread(self._thread)
         self._renderer.frame_ready.connect(self._show_frame, Qt.ConnectionType.QueuedConnection)
