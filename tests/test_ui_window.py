@@ -315,3 +315,20 @@ def test_clicking_a_satellite_tells_where_it_is_and_what_it_carries(window, qtbo
     assert f"carries {route.leg.chain}" in text or f", {route.leg.chain}" in text
     alt_km = float(text.split(" km;")[0].rsplit(" ", 1)[1])
     assert 300 < alt_km < 2000
+
+
+def test_a_failing_globe_command_is_logged_and_drawing_goes_on(window, qtbot, caplog):
+    wait_for_snapshot_at_clock(qtbot, window)
+    shown = window.globe.frame
+
+    def broken(view):
+        raise RuntimeError("broken command")
+
+    window.globe._post("test", broken)
+    window.globe.set_layer_visible("earth", False)
+    qtbot.waitUntil(lambda: window.globe.is_idle() and window.globe.frame is not shown, timeout=10000)
+    assert "broken command" in caplog.text
+    without_earth, shown = window.globe.image(), window.globe.frame
+    window.globe.set_layer_visible("earth", True)
+    qtbot.waitUntil(lambda: window.globe.is_idle() and window.globe.frame is not shown, timeout=10000)
+    assert np.count_nonzero(np.any(window.globe.image() != without_earth, axis=-1)) > 1000
