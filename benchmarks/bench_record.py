@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 
 from sdn_desktop.recording import record
-from sdn_desktop.render import ensure_backend
 from sdn_desktop.scenario import Scenario, load_scenario
 
 from .bench_render import DEMO, scenario_10k
@@ -54,7 +53,6 @@ def measure(name: str, scenario: Scenario) -> dict:
 
 
 def main() -> None:
-    ensure_backend()
     rows = [measure("demo (1,738 sats)", load_scenario(DEMO)), measure("10k (10,154 sats)", scenario_10k())]
     print_table(
         f"Recording {SIZE[0]}x{SIZE[1]} H.264, {FRAMES} frames, median of {RUNS} runs (frames/s)",

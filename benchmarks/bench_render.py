@@ -1,7 +1,8 @@
 """Frame cost of GlobeView against a bare VisPy scene drawing the same markers and lines.
 
-Run: ``.venv/bin/python -m benchmarks render`` (no display needed: EGL off-screen, or under
-xvfb-run). Both scenes draw the same engine snapshots at 1280x720 side by side in one process.
+Run: ``.venv/bin/python -m benchmarks render`` (no display needed: both scenes draw off-screen
+with EGL, as the app and the recorder do). Both scenes draw the same engine snapshots at 1280x720
+side by side in one process.
 Timed per frame: the bare scene's ``set_data`` + ``render``; GlobeView's ``update`` + ``render``; and
 GlobeView's whole frame with the engine step, as the app runs it (the next instant's snapshot is
 computed in a worker thread while this one draws), and, for reference, engine + draw one after the
@@ -18,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from sdn_desktop.engine import Network
-from sdn_desktop.render import GlobeView, ensure_backend
+from sdn_desktop.render import GlobeView, canvas_app
 from sdn_desktop.scenario import Scenario, WalkerSource, load_scenario
 
 from .common import print_table, write_results
@@ -46,7 +47,7 @@ class BareScene:
     def __init__(self, view: GlobeView):
         from vispy import scene
 
-        self.canvas = scene.SceneCanvas(size=SIZE, show=False, keys=None, bgcolor="#05070d")
+        self.canvas = scene.SceneCanvas(size=SIZE, show=False, keys=None, bgcolor="#05070d", app=canvas_app())
         box = self.canvas.central_widget.add_view()
         box.camera = scene.TurntableCamera(
             fov=view.camera.fov, azimuth=view.camera.azimuth, elevation=view.camera.elevation,
@@ -121,7 +122,6 @@ def measure(name: str, scenario: Scenario) -> dict:
 
 
 def main() -> None:
-    ensure_backend()
     rows = [measure("demo", load_scenario(DEMO)), measure("10k", scenario_10k())]
     print_table(
         f"Frame at {SIZE[0]}x{SIZE[1]}: scene update + render, median of {FRAMES} (ms)",

@@ -248,3 +248,32 @@ def test_legend_lists_only_link_kinds_the_scenario_has(fresh, demo):
         fresh.set_scenario(demo[0], demo[1])  # the view is shared by this module's tests
     assert "inter-satellite link" in labels and "ground link" in labels
     assert "cross-vendor link" not in labels  # one vendor, interop disabled
+
+
+def test_a_node_label_that_would_overlap_another_is_left_out(demo):
+    scenario, _, _ = demo
+    radar = next(n for n in scenario.nodes if n.position is not None)
+    twin = radar.model_copy(
+        update={
+            "name": "Radar Twin",
+            "position": radar.position.model_copy(update={"lat_deg": radar.position.lat_deg + 0.2}),
+        }
+    )
+
+    def labels_shown(nodes) -> set[str]:
+        crowded = scenario.model_copy(update={"nodes": nodes})
+        network = Network(crowded, DEMO.parent)
+        globe = GlobeView(size=SIZE)
+        try:
+            globe.set_scenario(crowded, network)
+            globe.update(network.snapshot(T_S))
+            look_at(globe, radar.position.lat_deg, radar.position.lon_deg)
+            globe.render()
+            return {t.strip() for t in globe._node_labels.text}
+        finally:
+            globe.canvas.close()
+
+    alone = labels_shown(scenario.nodes)
+    crowded = labels_shown([*scenario.nodes, twin])
+    assert radar.name in alone
+    assert crowded == alone  # the twin, drawn on top of the radar, gets no label; nothing else changes

@@ -15,7 +15,7 @@ from vispy.visuals.transforms import MatrixTransform
 
 from ..engine import Network, Snapshot
 from ..scenario import Scenario
-from .backend import ensure_backend
+from .backend import canvas_app
 from .earth import blue_marble_texture, ellipsoid_mesh
 from .geometry import direction_lat_lon, hidden_by_earth, turntable_angles
 from .overlay import FONT, ChainStatus, LegendEntry, Overlay, make_text, set_text
@@ -38,6 +38,8 @@ NODE_LABEL_COLOR = "#c9d1d9"
 NODE_LIFT_KM = 8.0  # nodes drawn a little above the surface so the globe never covers them
 LABEL_MERGE_KM = 500.0  # route labels closer than this would overlap
 LABEL_GAP = "   "  # node labels start just right of their marker
+GLYPH_WIDTH_EM = 0.55  # average advance of a glyph, for label boxes
+LINE_HEIGHT_EM = 1.2
 MAX_STALE_GL_ERRORS = 16
 CULL_MARGIN_KM = 15.0  # culling tests against an ellipsoid this much smaller, so nothing visible goes
 STAR_COUNT = 1500
@@ -67,6 +69,19 @@ def _midpoint(points: np.ndarray) -> np.ndarray:
     return points[i] + f * (points[i + 1] - points[i])
 
 
+def _label_box(visual, text: str, xy: np.ndarray) -> np.ndarray:
+    """Where a label's text lands on the canvas (x0, y0, x1, y1), estimated from its font size."""
+    em = visual.font_size * REFERENCE_DPI / 72.0
+    width, height = GLYPH_WIDTH_EM * em * len(text.strip()), LINE_HEIGHT_EM * em
+    x = xy[0] + GLYPH_WIDTH_EM * em * (len(text) - len(text.lstrip()))
+    top = xy[1] - height if visual.anchors[1] == "bottom" else xy[1]
+    return np.array([x, top, x + width, top + height])
+
+
+def _overlap(a: np.ndarray, b: np.ndarray) -> bool:
+    return bool(a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])
+
+
 class GlobeView:
     """A textured globe with satellites, links, nodes and kill-chain routes in Earth-fixed km.
 
@@ -89,11 +104,10 @@ class GlobeView:
     CAMERA_MODES = ("fixed", "orbit", "follow")
     ORBIT_DEG_PER_S = 6.0
 
-    def __init__(self, size=(1280, 720), show=False, parent=None, bgcolor="#05070d", app=None):
-        if parent is None and app is None:
-            ensure_backend()
+    def __init__(self, size=(1280, 720), bgcolor="#05070d", app=None):
+        """``app``: the VisPy application to draw with (default ``canvas_app()``: EGL off-screen)."""
         self.canvas = scene.SceneCanvas(
-            size=size, show=show, parent=parent, keys=None, bgcolor=bgcolor, app=app
+            size=size, show=False, keys=None, bgcolor=bgcolor, app=app if app is not None else canvas_app()
         )
         self.canvas.dpi = REFERENCE_DPI
         self.view = scene.widgets.ViewBox(parent=self.canvas.scene)
@@ -125,6 +139,7 @@ class GlobeView:
         self._camera_target: tuple[str, int] | None = None
         self._selection: tuple[str, int] | None = None
         self._sat_rgba = np.zeros((0, 4), np.float32)
+        self._node_rgba = np.zeros((0, 4), np.float32)
         self._sat_index = np.zeros(0, int)  # satellite index of each drawn marker
         self._sat_km = np.zeros((0, 3))
         self._node_km = np.zeros((0, 3))
@@ -338,9 +353,19 @@ class GlobeView:
         self._refresh_visibility()
 
     def _refresh_labels(self, eye: np.ndarray) -> None:
-        """Show the labels whose anchor is not behind the Earth (labels are drawn over everything)."""
-        for visual, (texts, points, colors) in self._labels.items():
-            shown = ~hidden_by_earth(eye, points) if len(points) else np.zeros(0, bool)
+        """Show the labels whose anchor the Earth does not hide and that do not overlap a label shown
+        before them: route latencies first, then node names in scenario order."""
+        placed: list[np.ndarray] = []  # boxes (x0, y0, x1, y1) in canvas pixels
+        for visual in sorted(self._labels, key=lambda v: v is not self._route_labels):
+            texts, points, colors = self._labels[visual]
+            xy = self._pinhole_xy(points)
+            shown = np.isfinite(xy[:, 0]) & ~hidden_by_earth(eye, points)
+            for i in np.flatnonzero(shown):
+                box = _label_box(visual, texts[i], xy[i])
+                if any(_overlap(box, other) for other in placed):
+                    shown[i] = False
+                else:
+                    placed.append(box)
             if visual in self._shown_labels and np.array_equal(self._shown_labels[visual], shown):
                 continue
             self._shown_labels[visual] = shown
@@ -351,6 +376,23 @@ class GlobeView:
                     visual, [texts[i] for i in keep], None if colors is None else [colors[i] for i in keep]
                 )
                 visual.pos = points[keep] * SCALE
+
+    def _pinhole_xy(self, points_km: np.ndarray) -> np.ndarray:
+        """Canvas pixels of points through a pinhole model of the camera (NaN behind it), for label
+        thinning. Asking VisPy's transform system instead, between two canvases' draws, changed what
+        the other canvas drew, so only the camera's own transform is used here."""
+        points_km = np.asarray(points_km, float).reshape(-1, 3)
+        basis = self.camera.transform.map(np.vstack((np.zeros(3), np.eye(3))))[:, :3]
+        eye, axes = basis[0], basis[1:] - basis[0]
+        axes /= np.linalg.norm(axes, axis=1, keepdims=True)  # right, up, backwards (scene frame)
+        offset = self._earth_fixed.transform.map(points_km * SCALE)[:, :3] - eye
+        right, up, depth = offset @ axes[0], offset @ axes[1], -(offset @ axes[2])
+        width, height = self.view.size
+        focal = height / 2.0 / np.tan(np.radians(self.camera.fov) / 2.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            xy = np.stack((width / 2 + focal * right / depth, height / 2 - focal * up / depth), axis=1)
+        xy[depth <= 0] = np.nan
+        return xy
 
     @staticmethod
     def _elapsed(t_s: float) -> str:
@@ -559,16 +601,20 @@ class GlobeView:
         eye_scene = self.camera.transform.map([0.0, 0.0, 0.0])[:3]
         return self._earth_fixed.transform.imap(eye_scene)[:3] / SCALE
 
-    def projection(self) -> ScreenProjection:
-        """The current camera and what can be picked, as plain numpy (safe to use in another thread)."""
+    def _canvas_matrix(self) -> np.ndarray:
+        """4x4 matrix from homogeneous Earth-fixed km to homogeneous canvas pixels."""
         transform = self._satellites.get_transform("visual", "canvas")
         scaled = np.diag([SCALE, SCALE, SCALE, 1.0])  # rows: homogeneous km basis vectors, in scene units
+        return np.asarray(transform.map(scaled), float)
+
+    def projection(self) -> ScreenProjection:
+        """The current camera and what can be picked, as plain numpy (safe to use in another thread)."""
         pickables = []
         if self._layer_on["nodes"]:
             pickables.append(Pickable("node", np.arange(len(self._node_km)), self._node_km.copy()))
         if self._layer_on["satellites"]:
             pickables.append(Pickable("satellite", self._sat_index.copy(), self._sat_km.copy()))
-        return ScreenProjection(np.asarray(transform.map(scaled), float), self._eye_km(), tuple(pickables))
+        return ScreenProjection(self._canvas_matrix(), self._eye_km(), tuple(pickables))
 
     def project(self, points_km: np.ndarray) -> np.ndarray:
         """Canvas pixel coordinates ``(N, 2)`` of Earth-fixed points (NaN behind the camera or the Earth)."""
@@ -595,16 +641,18 @@ class GlobeView:
     def _layout(self, size) -> None:
         self.view.size = tuple(size)
         self.overlay.layout(size)
+        self._camera_dirty = True  # labels are thinned for the canvas size
 
     def _before_draw(self, event=None) -> None:
-        """Catch up with camera moves, then clear GL errors left in this context by others (Qt
-        destroying another GL widget, say): VisPy checks the error flag before each draw."""
-        if self._camera_dirty:
-            self._sync_to_camera()
+        """Make this canvas current, clear GL errors left in its context by others (Qt destroying
+        another GL widget, say: VisPy checks the error flag before each draw), catch up with camera
+        moves."""
         self.canvas.set_current()
         for _ in range(MAX_STALE_GL_ERRORS):
             if gl.glGetError() == gl.GL_NO_ERROR:
                 break
+        if self._camera_dirty:
+            self._sync_to_camera()
 
     def render(self, size: tuple[int, int] | None = None) -> np.ndarray:
         """The current picture as ``(H, W, 4)`` uint8 RGBA, at the canvas size or at ``size`` (W, H).
@@ -612,12 +660,13 @@ class GlobeView:
         Another size lays the scene out for it (same camera, same overlay placement rules) without
         resizing the canvas or its widget.
         """
-        self._before_draw()
         if size is None or tuple(size) == tuple(self.canvas.size):
+            self._before_draw()
             return self.canvas.render()
         width, height = int(size[0]), int(size[1])
         self._layout((width, height))
         try:
+            self._before_draw()
             physical_height = self.canvas.physical_size[1]
             return self.canvas.render(
                 region=(0, physical_height - height, width, height), size=(width, height)
