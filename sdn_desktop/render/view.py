@@ -355,11 +355,12 @@ class GlobeView:
     def _refresh_labels(self, eye: np.ndarray) -> None:
         """Show the labels whose anchor the Earth does not hide and that do not overlap a label shown
         before them: route latencies first, then node names in scenario order."""
+        on_screen = ScreenProjection(self._canvas_matrix(), eye)
         placed: list[np.ndarray] = []  # boxes (x0, y0, x1, y1) in canvas pixels
         for visual in sorted(self._labels, key=lambda v: v is not self._route_labels):
             texts, points, colors = self._labels[visual]
-            xy = self._pinhole_xy(points)
-            shown = np.isfinite(xy[:, 0]) & ~hidden_by_earth(eye, points)
+            xy = on_screen.project(points) if len(points) else np.zeros((0, 2))
+            shown = np.isfinite(xy[:, 0])
             for i in np.flatnonzero(shown):
                 box = _label_box(visual, texts[i], xy[i])
                 if any(_overlap(box, other) for other in placed):
@@ -376,23 +377,6 @@ class GlobeView:
                     visual, [texts[i] for i in keep], None if colors is None else [colors[i] for i in keep]
                 )
                 visual.pos = points[keep] * SCALE
-
-    def _pinhole_xy(self, points_km: np.ndarray) -> np.ndarray:
-        """Canvas pixels of points through a pinhole model of the camera (NaN behind it), for label
-        thinning. Asking VisPy's transform system instead, between two canvases' draws, changed what
-        the other canvas drew, so only the camera's own transform is used here."""
-        points_km = np.asarray(points_km, float).reshape(-1, 3)
-        basis = self.camera.transform.map(np.vstack((np.zeros(3), np.eye(3))))[:, :3]
-        eye, axes = basis[0], basis[1:] - basis[0]
-        axes /= np.linalg.norm(axes, axis=1, keepdims=True)  # right, up, backwards (scene frame)
-        offset = self._earth_fixed.transform.map(points_km * SCALE)[:, :3] - eye
-        right, up, depth = offset @ axes[0], offset @ axes[1], -(offset @ axes[2])
-        width, height = self.view.size
-        focal = height / 2.0 / np.tan(np.radians(self.camera.fov) / 2.0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            xy = np.stack((width / 2 + focal * right / depth, height / 2 - focal * up / depth), axis=1)
-        xy[depth <= 0] = np.nan
-        return xy
 
     @staticmethod
     def _elapsed(t_s: float) -> str:
