@@ -49,20 +49,22 @@ def derive(scenario: Scenario, mutate: Callable[[dict], None]) -> Scenario:
 EITHER_OR = {"altitude_km": "mean_motion_rev_per_day", "mean_motion_rev_per_day": "altitude_km"}
 
 
-def with_field(scenario: Scenario, path: FieldPath, value: Any) -> Scenario:
-    """``scenario`` with one field set; renaming a node or constellation also renames its chain uses,
-    and giving one of an either-or pair (altitude or mean motion) clears the other."""
+def with_fields(scenario: Scenario, paths: list[FieldPath], value: Any) -> Scenario:
+    """``scenario`` with the field at each of ``paths`` set to ``value``; renaming a node or
+    constellation also renames its chain uses, and giving one of an either-or pair (altitude or
+    mean motion) clears the other."""
 
     def mutate(data: dict) -> None:
-        parent = value_at(data, path[:-1])
-        old = parent[path[-1]]
-        parent[path[-1]] = copy.deepcopy(value)
-        other = EITHER_OR.get(path[-1])
-        if value is not None and other in parent:
-            parent[other] = None
-        if len(path) == 3 and path[0] in ("nodes", "constellations") and path[2] == "name":
-            for chain in data["chains"]:
-                chain["nodes"] = [value if ref == old else ref for ref in chain["nodes"]]
+        for path in paths:
+            parent = value_at(data, path[:-1])
+            old = parent[path[-1]]
+            parent[path[-1]] = copy.deepcopy(value)
+            other = EITHER_OR.get(path[-1])
+            if value is not None and other in parent:
+                parent[other] = None
+            if len(path) == 3 and path[0] in ("nodes", "constellations") and path[2] == "name":
+                for chain in data["chains"]:
+                    chain["nodes"] = [value if ref == old else ref for ref in chain["nodes"]]
 
     return derive(scenario, mutate)
 
@@ -105,7 +107,7 @@ def taken_names(scenario: Scenario) -> set[str]:
 
 
 class ReplaceScenario(QUndoCommand):
-    """One edit: the scenario before and after. Consecutive edits of the same field merge."""
+    """One edit: the scenario before and after. Consecutive edits of the same field(s) merge."""
 
     FIELD_EDIT_ID = 1
 
@@ -115,7 +117,7 @@ class ReplaceScenario(QUndoCommand):
         before: Scenario,
         after: Scenario,
         text: str,
-        merge_key: FieldPath | None = None,
+        merge_key: tuple[FieldPath, ...] | None = None,
     ):
         super().__init__(text)
         self.document = document
@@ -178,7 +180,7 @@ class ScenarioDocument(QObject):
             self.path_changed.emit(target)
         self.undo_stack.setClean()
 
-    def apply(self, after: Scenario, text: str, merge_key: FieldPath | None = None) -> None:
+    def apply(self, after: Scenario, text: str, merge_key: tuple[FieldPath, ...] | None = None) -> None:
         """Make ``after`` the scenario as one undoable step."""
         if after == self.scenario:
             return
@@ -186,9 +188,14 @@ class ScenarioDocument(QObject):
 
     def set_field(self, path: FieldPath, value: Any) -> None:
         """Set one field (raises EditError, leaving the scenario unchanged, if it is invalid)."""
-        after = with_field(self.scenario, path, value)
-        label = ".".join(str(p) for p in path[-2:] if isinstance(p, str))
-        self.apply(after, f"Edit {label}", merge_key=path)
+        self.set_fields([path], value)
+
+    def set_fields(self, paths: list[FieldPath], value: Any) -> None:
+        """Set the same field of several objects in one undoable step (or raise EditError)."""
+        after = with_fields(self.scenario, paths, value)
+        label = ".".join(str(p) for p in paths[0][-2:] if isinstance(p, str))
+        objects = f" of {len(paths)} objects" if len(paths) > 1 else ""
+        self.apply(after, f"Edit {label}{objects}", merge_key=tuple(paths))
 
     def _replace(self, scenario: Scenario) -> None:
         self.scenario = scenario

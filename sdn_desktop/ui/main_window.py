@@ -348,16 +348,16 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ selection, camera
     def _selection_changed(self, refs: list[ObjectRef]) -> None:
-        if len(refs) == 1:
-            self.properties.show_object(self.scenario, refs[0])
-        elif refs:
-            self.properties.show_message(
-                f"{len(refs)} objects selected. Right-click in the tree to duplicate "
-                "or delete them; select one object to edit its properties."
-            )
-        else:
-            self.properties.show_object(self.scenario, None)
+        self.properties.show_selection(self.scenario, refs, self._apply_to_all)
         self._sync_globe_selection()
+
+    def _apply_to_all(self, paths: list[FieldPath], value) -> list[str] | None:
+        """Set one field of several objects as one undoable edit; the problems if that is invalid."""
+        try:
+            self.document.set_fields(paths, value)
+        except EditError as err:
+            return err.problems
+        return None
 
     def _sync_globe_selection(self) -> None:
         """Ring the selected node or constellation on the globe (once the globe knows about it)."""

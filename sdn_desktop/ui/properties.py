@@ -3,20 +3,25 @@
 Widgets are generated from the pydantic model. An edit calls ``apply(path, value)``, which returns
 the validation problems (the edit is then not applied) or ``None``; problems are shown under the
 field. After any change of the scenario (edit, undo, redo) the widgets show the new values.
+
+Several objects of one kind show the fields they share: a value they differ in reads "— mixed —",
+and an edit sets the field of all of them through ``apply_all(paths, value)``.
 """
 
 from __future__ import annotations
 
 import types
 import typing
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Signal
 from PySide6.QtWidgets import (
+    QAbstractSpinBox,
     QComboBox,
     QFormLayout,
     QGroupBox,
@@ -45,6 +50,7 @@ from .fields import (
 from .tree import ObjectRef
 
 Apply = Callable[[FieldPath, Any], list[str] | None]
+ApplyAll = Callable[[list[FieldPath], Any], list[str] | None]
 HIDDEN = {"format", "version", "kind", "constellations", "nodes", "chains"}
 MODEL_OF = {"constellations": Constellation, "nodes": Node, "chains": KillChain}
 WAYPOINT_COLUMNS = [
@@ -54,6 +60,13 @@ WAYPOINT_COLUMNS = [
     ("alt_m", "Alt (m)", float),
 ]
 ERROR_STYLE = "color: #ff6e6e; font-size: 11px;"
+HINT = "Select an object in the tree or on the globe."
+MIXED = "— mixed —"
+# Left out when several objects are selected, as no two may share a value: names are unique, and two
+# constellations read from one TLE file would be the same satellites. So are lists (a chain's nodes).
+OWN_VALUE_FIELDS = {"name", "path"}
+MOTIONS = ["Fixed position", "Waypoints"]
+NOUNS = {"scenario": "scenario", "constellations": "constellation", "nodes": "node", "chains": "kill chain"}
 
 
 def _shape(value: Any) -> Any:
@@ -93,7 +106,7 @@ class FieldRow(QWidget):
 
 
 class PropertyPanel(QScrollArea):
-    """Edits the object the tree selected; emits ``chain_nodes_requested(i)`` for a chain's node list."""
+    """Edits the object(s) the tree selected; emits ``chain_nodes_requested(i)`` for a chain's node list."""
 
     chain_nodes_requested = Signal(int)
 
@@ -102,107 +115,156 @@ class PropertyPanel(QScrollArea):
         self.apply = apply
         self.setWidgetResizable(True)
         self.setMinimumWidth(330)
-        self._ref: ObjectRef | None = None
+        self._refs: list[ObjectRef] = []
+        self._apply_all: ApplyAll | None = None
         self._shape: Any = None
         self._rows: dict[FieldPath, FieldRow] = {}
         self._chain_label: QLabel | None = None
         self._motion: QComboBox | None = None
-        self.show_message("Select an object in the tree or on the globe.")
+        self.show_message(HINT)
 
     # ------------------------------------------------------------------ public
     def show_message(self, text: str) -> None:
-        self._ref = None
+        self._refs = []
         self._rows = {}
         label = QLabel(text)
         label.setWordWrap(True)
         label.setMargin(12)
-        self.setWidget(label)
+        self._set_page(label)
 
-    def show_object(self, scenario: Scenario, ref: ObjectRef | None) -> None:
-        """Build the editor for ``ref`` (or a hint when nothing is selected)."""
-        if ref is None or (ref[0] != "scenario" and ref[1] >= len(getattr(scenario, ref[0]))):
-            self.show_message("Select an object in the tree or on the globe.")
+    def show_selection(self, scenario: Scenario, refs: list[ObjectRef], apply_all: ApplyAll) -> None:
+        """One object: its editor. Several of one kind: the fields they share, where an edit sets all
+        of them through ``apply_all(paths, value)``. Several kinds: a message naming what is selected."""
+        if len({kind for kind, _ in refs}) > 1:
+            self.show_message(f"{_summary(refs)} selected: select objects of one kind to edit them together.")
             return
-        self._ref = ref
-        self._scenario = scenario
-        data = self._data(scenario)
-        self._shape = _shape(data)
-        self._rows = {}
-        self._chain_label = self._motion = None
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        title = QLabel(self._title(scenario, ref))
-        title.setStyleSheet("font-weight: bold; font-size: 14px; padding: 4px 0;")
-        layout.addWidget(title)
-        model = Scenario if ref[0] == "scenario" else MODEL_OF[ref[0]]
-        layout.addLayout(self._form(model, data, ()))
-        layout.addStretch(1)
-        self.setWidget(page)
+        self._apply_all = apply_all
+        self._show(scenario, refs)
 
     def refresh(self, scenario: Scenario) -> None:
-        """Show the values of ``scenario`` (rebuilds only if the object's structure changed)."""
-        if self._ref is None:
+        """Show the values of ``scenario`` (rebuilds only if the objects' structure changed)."""
+        if not self._refs:
             return
-        kind, index = self._ref
-        if kind != "scenario" and index >= len(getattr(scenario, kind)):
-            self.show_message("Select an object in the tree or on the globe.")
+        if not all(_exists(scenario, ref) for ref in self._refs):
+            self.show_message(HINT)
             return
         self._scenario = scenario
-        data = self._data(scenario)
-        if _shape(data) != self._shape:
-            self.show_object(scenario, self._ref)
+        datas = self._datas(scenario)
+        if [_shape(data) for data in datas] != self._shape:
+            self._show(scenario, self._refs)
             return
         for path, row in self._rows.items():
-            row.editor.set_value(value_at(data, path))
+            _show_values(row.editor, [value_at(data, path) for data in datas])
             row.show_problems(None)
         if self._chain_label is not None:
-            self._chain_label.setText(" → ".join(data["nodes"]))
+            self._chain_label.setText(" → ".join(datas[0]["nodes"]))
 
     def row(self, path: FieldPath) -> FieldRow:
         """The row editing ``path`` (relative to the object); for tests and focus handling."""
         return self._rows[path]
 
-    # ------------------------------------------------------------------ building
-    def _data(self, scenario: Scenario) -> dict:
-        kind, index = self._ref
-        obj = scenario if kind == "scenario" else getattr(scenario, kind)[index]
-        return obj.model_dump()
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Typing into a spin box that reads "— mixed —" replaces that text (Qt would refuse the keys)."""
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(watched, QAbstractSpinBox)
+            and watched.text() == MIXED
+            and event.text().strip()
+        ):
+            watched.lineEdit().clear()
+        return super().eventFilter(watched, event)
 
-    def _title(self, scenario: Scenario, ref: ObjectRef) -> str:
-        kind, index = ref
+    # ------------------------------------------------------------------ building
+    def _show(self, scenario: Scenario, refs: list[ObjectRef]) -> None:
+        """Build the editors for ``refs``: one object, or several of one kind."""
+        if not refs or not all(_exists(scenario, ref) for ref in refs):
+            self.show_message(HINT)
+            return
+        self._refs = refs
+        self._scenario = scenario
+        datas = self._datas(scenario)
+        self._shape = [_shape(data) for data in datas]
+        self._rows = {}
+        self._chain_label = self._motion = None
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        title = QLabel(self._title(scenario))
+        title.setStyleSheet("font-weight: bold; font-size: 14px; padding: 4px 0;")
+        layout.addWidget(title)
+        if len(refs) > 1:
+            names = QLabel(", ".join(data["name"] for data in datas) + "\nAn edit applies to all of them.")
+            names.setWordWrap(True)
+            names.setStyleSheet("color: gray;")
+            layout.addWidget(names)
+        kind = refs[0][0]
+        model = Scenario if kind == "scenario" else MODEL_OF[kind]
+        layout.addLayout(self._form(model, datas, ()))
+        layout.addStretch(1)
+        self._set_page(page)
+
+    def _set_page(self, page: QWidget) -> None:
+        """Show ``page``; the old one goes later, as the edit that replaced it may still be running."""
+        old = self.takeWidget()
+        if old is not None:
+            old.deleteLater()
+        self.setWidget(page)
+
+    def _datas(self, scenario: Scenario) -> list[dict]:
+        return [
+            (scenario if kind == "scenario" else getattr(scenario, kind)[index]).model_dump()
+            for kind, index in self._refs
+        ]
+
+    def _title(self, scenario: Scenario) -> str:
+        kind = self._refs[0][0]
         if kind == "scenario":
             return "Scenario"
-        obj = getattr(scenario, kind)[index]
-        what = {"constellations": "Constellation", "chains": "Kill chain"}.get(kind)
-        if kind == "nodes":
-            what = {"c2": "C2 node"}.get(obj.role, obj.role.capitalize())
-        return f"{what}: {obj.name}"
+        objects = [getattr(scenario, kind)[index] for _, index in self._refs]
+        nouns = {_noun(kind, obj) for obj in objects}
+        if len(objects) == 1:
+            return f"{nouns.pop().capitalize()}: {objects[0].name}"
+        return _count(len(objects), nouns.pop() if len(nouns) == 1 else NOUNS[kind])
 
-    def _full_path(self, path: FieldPath) -> FieldPath:
-        kind, index = self._ref
+    def _full_path(self, ref: ObjectRef, path: FieldPath) -> FieldPath:
+        kind, index = ref
         return path if kind == "scenario" else (kind, index, *path)
 
-    def _form(self, model: type[BaseModel], data: dict, prefix: FieldPath) -> QFormLayout:
+    def _commit(self, path: FieldPath, value: Any) -> list[str] | None:
+        """Set ``path`` (relative to the objects) in every shown object; the problems if that is invalid."""
+        paths = [self._full_path(ref, path) for ref in self._refs]
+        return self.apply(paths[0], value) if len(paths) == 1 else self._apply_all(paths, value)
+
+    def _form(self, model: type[BaseModel], datas: list[dict], prefix: FieldPath) -> QFormLayout:
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for name, info in model.model_fields.items():
             if name in HIDDEN or (model is Node and name == "waypoints"):
                 continue
+            values = [data[name] for data in datas]
+            if len(datas) > 1 and (name in OWN_VALUE_FIELDS or isinstance(values[0], list)):
+                continue  # edited one object at a time: see OWN_VALUE_FIELDS
             path = (*prefix, name)
             if model is Node and name == "position":
-                self._add_motion(form, data, path)
+                self._add_motion(form, datas, path)
             elif model is KillChain and name == "nodes":
-                form.addRow("Nodes", self._chain_nodes(data["nodes"]))
+                form.addRow("Nodes", self._chain_nodes(values[0]))
             else:
-                self._add_field(form, name, info, data[name], path)
+                self._add_field(form, name, info, values, path)
         return form
 
-    def _add_field(self, form: QFormLayout, name: str, info: FieldInfo, value: Any, path: FieldPath) -> None:
+    def _add_field(
+        self, form: QFormLayout, name: str, info: FieldInfo, values: list[Any], path: FieldPath
+    ) -> None:
         annotation = info.annotation
+        value = values[0]
         if isinstance(value, dict):  # a nested model, or the constellation source union
+            kinds = {v.get("kind") for v in values}
+            if len(kinds) > 1:  # Walker and TLE sources have different fields
+                form.addRow(field_label(name), QLabel(f"{MIXED} ({', '.join(sorted(kinds))})"))
+                return
             model = _nested_model(annotation, value)
             box = QGroupBox(field_label(name) + (f" ({value['kind']})" if "kind" in value else ""))
-            box.setLayout(self._form(model, value, path))
+            box.setLayout(self._form(model, values, path))
             form.addRow(box)
             return
         editor = self._editor(name, info, annotation, value)
@@ -211,7 +273,7 @@ class PropertyPanel(QScrollArea):
         label = QLabel(field_label(name))
         label.setToolTip(info.description or "")
         editor.setToolTip(info.description or "")
-        self._bind(editor, path, value)
+        self._bind(editor, path, values)
         form.addRow(label, self._rows[path])
 
     def _editor(self, name: str, info: FieldInfo, annotation: Any, value: Any) -> QWidget | None:
@@ -239,10 +301,13 @@ class PropertyPanel(QScrollArea):
             return ColorEditor() if name == "color" else TextEditor()
         return None
 
-    def _bind(self, editor: QWidget, path: FieldPath, value: Any) -> None:
+    def _bind(self, editor: QWidget, path: FieldPath, values: list[Any]) -> None:
         row = FieldRow(editor)
-        editor.set_value(value)
+        _show_values(editor, values)
         self._rows[path] = row
+        if len(values) > 1:
+            for box in (editor, *editor.findChildren(QAbstractSpinBox)):
+                box.installEventFilter(self)
 
         def commit() -> None:
             try:
@@ -250,40 +315,44 @@ class PropertyPanel(QScrollArea):
             except ValueError as err:
                 row.show_problems([str(err)])
                 return
-            row.show_problems(self.apply(self._full_path(path), new))
+            row.show_problems(self._commit(path, new))
 
         editor.committed.connect(commit)
         if isinstance(editor, RowsEditor):
             editor.problem.connect(lambda text: row.show_problems([text]))
 
-    def _add_motion(self, form: QFormLayout, data: dict, path: FieldPath) -> None:
-        """A node moves along waypoints or stays at a position: a switch, then the fields of either."""
-        self._motion = QComboBox()
-        self._motion.addItems(["Fixed position", "Waypoints"])
-        moving = data["waypoints"] is not None
-        self._motion.setCurrentIndex(int(moving))
-        self._motion.activated.connect(lambda i: self._switch_motion(i == 1))
-        motion_row = FieldRow(self._motion)
-        form.addRow("Motion", motion_row)
-        self._motion_row = motion_row
-        if moving:
-            editor = RowsEditor(WAYPOINT_COLUMNS, as_dicts=True, new_row=_next_waypoint)
-            self._bind(editor, ("waypoints",), data["waypoints"])
-            form.addRow("Waypoints", self._rows[("waypoints",)])
+    def _add_motion(self, form: QFormLayout, datas: list[dict], path: FieldPath) -> None:
+        """A node moves along waypoints or stays at a position: a switch, then the fields of either.
+        Several nodes show the switch read-only, and the position fields if all of them stay fixed."""
+        fixed = all(data["waypoints"] is None for data in datas)
+        moving = all(data["waypoints"] is not None for data in datas)
+        if len(datas) > 1:
+            form.addRow("Motion", QLabel(MOTIONS[0] if fixed else MOTIONS[1] if moving else MIXED))
         else:
+            self._motion = QComboBox()
+            self._motion.addItems(MOTIONS)
+            self._motion.setCurrentIndex(int(moving))
+            self._motion.activated.connect(lambda i: self._switch_motion(i == 1))
+            self._motion_row = FieldRow(self._motion)
+            form.addRow("Motion", self._motion_row)
+            if moving:
+                editor = RowsEditor(WAYPOINT_COLUMNS, as_dicts=True, new_row=_next_waypoint)
+                self._bind(editor, ("waypoints",), [datas[0]["waypoints"]])
+                form.addRow("Waypoints", self._rows[("waypoints",)])
+        if fixed:
             info = Node.model_fields["position"]
             box = QGroupBox("Position")
             inner = QFormLayout()
             for name, sub in info.annotation.__args__[0].model_fields.items():
                 editor = FloatEditor(name, sub.metadata)
-                self._bind(editor, (*path, name), data["position"][name])
+                self._bind(editor, (*path, name), [data["position"][name] for data in datas])
                 inner.addRow(field_label(name), self._rows[(*path, name)])
             box.setLayout(inner)
             form.addRow(box)
 
     def _switch_motion(self, moving: bool) -> None:
         """Replace the node's position by two waypoints starting there, or the reverse."""
-        data = self._data(self._scenario)
+        data = self._datas(self._scenario)[0]
         if moving == (data["waypoints"] is not None):
             return
         if moving:
@@ -292,7 +361,7 @@ class PropertyPanel(QScrollArea):
         else:
             first = data["waypoints"][0]
             data.update(position={k: first[k] for k in ("lat_deg", "lon_deg", "alt_m")}, waypoints=None)
-        self._motion_row.show_problems(self.apply(self._full_path(()), data))
+        self._motion_row.show_problems(self.apply(self._full_path(self._refs[0], ()), data))
 
     def _chain_nodes(self, nodes: list[str]) -> QWidget:
         widget = QWidget()
@@ -302,10 +371,72 @@ class PropertyPanel(QScrollArea):
         self._chain_label.setWordWrap(True)
         button = QPushButton("Pick...")
         button.setToolTip("Choose the chain's nodes in order")
-        button.clicked.connect(lambda: self.chain_nodes_requested.emit(self._ref[1]))
+        button.clicked.connect(lambda: self.chain_nodes_requested.emit(self._refs[0][1]))
         layout.addWidget(self._chain_label, 1)
         layout.addWidget(button)
         return widget
+
+
+def _exists(scenario: Scenario, ref: ObjectRef) -> bool:
+    kind, index = ref
+    return kind == "scenario" or index < len(getattr(scenario, kind))
+
+
+def _noun(kind: str, obj: Any) -> str:
+    """What an object is called: "constellation", "kill chain", or a node's role ("C2 node")."""
+    return {"c2": "C2 node"}.get(obj.role, obj.role) if kind == "nodes" else NOUNS[kind]
+
+
+def _count(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' if count != 1 else ''}"
+
+
+def _summary(refs: list[ObjectRef]) -> str:
+    """A selection counted by kind: "2 nodes, 1 constellation"."""
+    counts = Counter(kind for kind, _ in refs)
+    return ", ".join(_count(counts[kind], noun) for kind, noun in NOUNS.items() if counts[kind])
+
+
+def _show_values(editor: QWidget, values: list[Any]) -> None:
+    """Show the value the objects share, or "— mixed —" where they differ."""
+    mixed = any(v != values[0] for v in values)
+    if isinstance(editor, OptionalEditor):
+        unset = None in values
+        editor.set_value(None if unset else values[0])
+        _show_values(editor.inner, [editor.default] if unset else values)
+        some_unset = mixed and unset  # "☐ — mixed —": ticking gives all of them the default
+        editor.check.setText(MIXED if some_unset else "")
+        editor.inner.setVisible(not some_unset)
+    elif isinstance(editor, FloatEditor | IntEditor):
+        _make_room_for_mixed(editor, mixed)
+        editor.set_value(editor.minimum() if mixed else values[0])
+    elif isinstance(editor, ChoiceEditor):
+        editor.setPlaceholderText(MIXED)
+        editor.set_value(values[0])
+        if mixed:
+            with QSignalBlocker(editor):
+                editor.setCurrentIndex(-1)
+    elif isinstance(editor, TextEditor):
+        editor.setPlaceholderText(MIXED if mixed else "")
+        editor.set_value("" if mixed else values[0])
+    elif isinstance(editor, BoolEditor):
+        editor.setText(MIXED if mixed else "")
+        editor.set_value(False if mixed else values[0])
+    else:
+        editor.set_value(values[0])
+        if mixed:  # a colour button
+            editor.setText(MIXED)
+            editor.setStyleSheet("")
+
+
+def _make_room_for_mixed(box: QAbstractSpinBox, mixed: bool) -> None:
+    """While mixed, the box goes one step below its range: Qt shows the minimum as "— mixed —"."""
+    if mixed == bool(box.specialValueText()):
+        return
+    step = box.singleStep() if mixed else -box.singleStep()
+    with QSignalBlocker(box):
+        box.setMinimum(box.minimum() - step)
+    box.setSpecialValueText(MIXED if mixed else "")
 
 
 def _is_optional(annotation: Any) -> bool:
@@ -322,6 +453,8 @@ def _nested_model(annotation: Any, value: dict) -> type[BaseModel]:
 
 def _default_for(annotation: Any, info: FieldInfo, name: str) -> Any:
     """The value an optional field takes when its checkbox is ticked."""
+    if typing.get_origin(annotation) is typing.Annotated:  # a node's colour
+        annotation = typing.get_args(annotation)[0]
     if annotation is str:
         return "#ffffff" if name == "color" else ""
     low = next((getattr(m, a) for m in info.metadata for a in ("ge", "gt") if hasattr(m, a)), 0)
