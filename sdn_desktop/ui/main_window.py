@@ -501,11 +501,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ edits
     def _apply_field(self, path: FieldPath, value) -> list[str] | None:
-        try:
-            self.document.set_field(path, value)
-        except EditError as err:
-            return err.problems
-        return None
+        return self._apply_to_all([path], value)
 
     def _apply(self, after: Scenario, text: str, select: list[ObjectRef] | None = None) -> None:
         self.document.apply(after, text)
