@@ -332,3 +332,27 @@ def test_a_failing_globe_command_is_logged_and_drawing_goes_on(window, qtbot, ca
     window.globe.set_layer_visible("earth", True)
     qtbot.waitUntil(lambda: window.globe.is_idle() and window.globe.frame is not shown, timeout=10000)
     assert np.count_nonzero(np.any(window.globe.image() != without_earth, axis=-1)) > 1000
+
+
+def test_without_egl_the_window_works_and_says_why_there_is_no_globe(
+    qtbot, temp_qsettings, small_scenario_file, monkeypatch
+):
+    from sdn_desktop.ui import globe
+
+    def no_egl():
+        raise RuntimeError("EGL library not found")
+
+    monkeypatch.setattr(globe, "offscreen_app", no_egl)
+    win = MainWindow(temp_qsettings)
+    try:
+        win.show()
+        assert win.open_path(small_scenario_file)
+        wait_for_results(qtbot, win)
+        assert "EGL library not found" in win.globe.error
+        assert set(win.plot.curves) == {"Track"}
+        win.globe.set_layer_visible("earth", False)  # calls still work, they just draw nothing
+        assert win.globe.is_idle() and win.globe.pick(10, 10) is None
+    finally:
+        win.document.undo_stack.setClean()
+        win.close()
+        win.deleteLater()
