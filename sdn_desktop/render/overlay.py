@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from vispy import scene
 from vispy.color import Color, ColorArray
-from vispy.gloo import IndexBuffer, VertexBuffer
+from vispy.gloo import IndexBuffer, Texture2D, VertexBuffer
 from vispy.visuals.text.text import FontManager, TextVisual, _text_to_vbo
 
 MARGIN_PX = 16
@@ -60,6 +60,10 @@ class LaidOutTextVisual(TextVisual):
         super().__init__(*args, **kwargs)
 
     def _prepare_draw(self, view):
+        if isinstance(self._font._kernel, np.ndarray):
+            # VisPy hands the font's filter kernel (a 16 x 1024 RGBA array) to the program on every
+            # draw, which uploads it again each time; as a texture it is uploaded once, then bound.
+            self._font._kernel = Texture2D(self._font._kernel)
         if self._vertices is None and len(self.text):
             self._upload_layout()
         return super()._prepare_draw(view)
