@@ -137,14 +137,20 @@ class RouteTable(QTableWidget):
                 " → ".join(route.names) if route.reachable else "no path at this time",
             )
             for c, text in enumerate(cells):
-                tip = text if c in (1, 5) else ""
                 item = self.item(r, c)
                 if item is None:
                     item = QTableWidgetItem()
+                    if c in (2, 3, 4):
+                        item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                     self.setItem(r, c, item)
-                item.setText(text)
-                item.setToolTip(tip)
-                if c in (2, 3, 4):
-                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
-            self.item(r, 0).setForeground(QColor(colors.get(leg.chain, "#ffffff")))
-            self.item(r, 2).setForeground(QColor("#69f0ae" if route.reachable else "#ff5252"))
+                if item.text() != text:  # while the clock runs, most cells keep their text
+                    item.setText(text)
+                    if c in (1, 5):
+                        item.setToolTip(text)
+            self._set_color(self.item(r, 0), colors.get(leg.chain, "#ffffff"))
+            self._set_color(self.item(r, 2), "#69f0ae" if route.reachable else "#ff5252")
+
+    @staticmethod
+    def _set_color(item: QTableWidgetItem, color: str) -> None:
+        if item.foreground().color().name() != color:
+            item.setForeground(QColor(color))
