@@ -5,7 +5,7 @@ with EGL, as the app and the recorder do). Both scenes draw the same engine snap
 side by side in one process.
 Timed per frame: the bare scene's ``set_data`` + ``render``; GlobeView's ``update`` + ``render``; and
 GlobeView's whole frame with the engine step, as the app runs it (the next instant's snapshot is
-computed in a worker thread while this one draws), and, for reference, engine + draw one after the
+computed in the engine process while this one draws), and, for reference, engine + draw one after the
 other. Prints a table of medians and writes benchmarks/results/render.json.
 """
 
@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import statistics
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
 
 from sdn_desktop.engine import Network
+from sdn_desktop.engine.process import EngineProcess
 from sdn_desktop.render import GlobeView, canvas_app
 from sdn_desktop.scenario import Scenario, WalkerSource, load_scenario
 
@@ -81,8 +81,13 @@ def measure(name: str, scenario: Scenario) -> dict:
     for first in (view.update, bare.frame):  # compile shaders, upload textures
         first(snaps[0])
     view.render()
-    ours, base, engine = [], [], []
-    for k, snap in enumerate(snaps[1:], start=1):
+    process = EngineProcess()  # the app's engine process
+    process.load(scenario, DEMO.parent)
+    process.snapshot(0.0)  # started and built
+    ours, base, engine, pipelined = [], [], [], []
+    for k, snap in enumerate(snaps[1:], start=1):  # the four measurements interleaved, frame by frame
+        process.request(20.0 * k + 10.0)
+        snap_next = process.receive()
         t0 = time.perf_counter()
         bare.frame(snap)
         t1 = time.perf_counter()
@@ -91,20 +96,16 @@ def measure(name: str, scenario: Scenario) -> dict:
         t2 = time.perf_counter()
         network.snapshot(20.0 * k + 5.0)
         t3 = time.perf_counter()
+        process.request(20.0 * k + 15.0)  # as the app plays: the next instant computes while this draws
+        view.update(snap_next)
+        view.render()
+        process.receive()
+        t4 = time.perf_counter()
         base.append(t1 - t0)
         ours.append(t2 - t1)
         engine.append(t3 - t2)
-    pipelined = []
-    with ThreadPoolExecutor(1) as worker:
-        pending = worker.submit(network.snapshot, 0.0)
-        for k in range(1, FRAMES + 1):
-            t0 = time.perf_counter()
-            snap = pending.result()
-            pending = worker.submit(network.snapshot, 20.0 * k + 10.0)
-            view.update(snap)
-            view.render()
-            pipelined.append(time.perf_counter() - t0)
-        pending.result()
+        pipelined.append(t4 - t3)
+    process.close()
     snap = snaps[-1]
     row = {
         "scenario": name,

@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import abc
 import os
-import pickle
 import queue
 import shutil
-import subprocess
-import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
@@ -26,7 +23,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .engine import Network
+from .engine import Network, Snapshot
+from .engine.process import EngineProcess, EngineProcessError
 from .scenario import Scenario
 
 MIN_SIDE_PX = 16
@@ -252,82 +250,20 @@ class _PngWriter(_FrameWriter):
 
 
 # ---------------------------------------------------------------------------- threads
-def serve_snapshots() -> None:
-    """The engine process: read (scenario, folder), then times; answer each with a snapshot.
-
-    Messages are pickles on stdin/stdout: ("ok", snapshot, warnings) or ("error", message).
-    """
-    requests, answers = sys.stdin.buffer, sys.stdout.buffer
-    sys.stdout = sys.stderr  # nothing else may write into the answer stream
-    scenario, base_dir = pickle.load(requests)
-    network = Network(scenario, base_dir)
-    while True:
+def _snapshots(engine: EngineProcess, times: np.ndarray) -> Iterator[Snapshot]:
+    """The snapshots of ``times`` from the engine process, each requested before the previous one
+    is drawn (so the engine computes while the view draws)."""
+    times = [float(t) for t in times]
+    if times:
+        engine.request(times[0])
+    for following in [*times[1:], None]:
         try:
-            t_s = pickle.load(requests)
-        except EOFError:
-            return
-        try:
-            answer = ("ok", network.snapshot(t_s), list(network.warnings))
-        except Exception as err:  # reported to the recorder as one line
-            answer = ("error", f"{type(err).__name__}: {err}")
-        try:
-            pickle.dump(answer, answers, protocol=pickle.HIGHEST_PROTOCOL)
-            answers.flush()
-        except BrokenPipeError:
-            return
-
-
-class _SnapshotProcess:
-    """``Network.snapshot`` of successive times computed in a child Python process, one ahead.
-
-    A process, not a thread: the engine's Python glue would hold the GIL against drawing. It is a
-    fresh interpreter (not a fork of one holding a GL context) that imports only the engine.
-    """
-
-    def __init__(self, scenario: Scenario, base_dir: str | os.PathLike, times: np.ndarray):
-        self.warnings: list[str] = []
-        self._times = [float(t) for t in times]
-        env = dict(os.environ)
-        package_root = str(Path(__file__).resolve().parent.parent)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
-        self._process = subprocess.Popen(
-            [sys.executable, "-c", "from sdn_desktop.recording import serve_snapshots; serve_snapshots()"],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
-        )  # fmt: skip
-        self._send((scenario, str(base_dir)))
-
-    def _send(self, message) -> None:
-        pickle.dump(message, self._process.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-        self._process.stdin.flush()
-
-    def __iter__(self) -> Iterator:
-        if self._times:
-            self._send(self._times[0])
-        for following in [*self._times[1:], None]:
-            try:
-                answer = pickle.load(self._process.stdout)
-            except (EOFError, pickle.UnpicklingError):
-                raise RecordingError(
-                    f"the engine process stopped (exit status {self._process.poll()})"
-                ) from None
-            if answer[0] == "error":
-                raise RecordingError(f"engine: {answer[1]}")
-            if following is not None:
-                self._send(following)  # computed while this snapshot is drawn
-            _, snapshot, self.warnings = answer
-            yield snapshot
-
-    def close(self) -> None:
-        for pipe in (self._process.stdin, self._process.stdout):
-            try:
-                pipe.close()
-            except OSError:  # the child is gone already
-                pass
-        try:
-            self._process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
+            snapshot = engine.receive()
+        except EngineProcessError as err:
+            raise RecordingError(f"engine: {err}") from None
+        if following is not None:
+            engine.request(following)
+        yield snapshot
 
 
 class _BackgroundWriter:
@@ -460,11 +396,12 @@ def record(
     camera_setting(camera, scenario, network)  # a bad camera fails before anything is created
     writer = _make_writer(fmt, target, size, fps)
     background = _BackgroundWriter(writer, QUEUE_FRAMES)
-    snapshots = None
+    engine = None
     try:
         view = _prepare_view(view, scenario, network, size, camera, overlays)
-        snapshots = _SnapshotProcess(scenario, base_dir, times)
-        for done, snapshot in enumerate(snapshots, start=1):
+        engine = EngineProcess()
+        engine.load(scenario, base_dir)
+        for done, snapshot in enumerate(_snapshots(engine, times), start=1):
             if cancelled is not None and cancelled():
                 raise RecordingCancelled()
             view.update(snapshot)
@@ -475,13 +412,13 @@ def record(
         background.close()
         writer.commit()
     except BaseException:
-        if snapshots is not None:
-            snapshots.close()
+        if engine is not None:
+            engine.close()
         background.abort()
         writer.discard()
         raise
-    snapshots.close()
-    return Recording(target, len(times), fps, size, notes + snapshots.warnings)
+    engine.close()
+    return Recording(target, len(times), fps, size, notes + engine.warnings)
 
 
 def snapshot_png(

@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
-from ..engine import Cancelled, Network, SatelliteSourceError, TimeSeries
+from ..engine import Cancelled, Network, SatelliteSourceError, Snapshot, TimeSeries
+from ..engine.process import EngineProcess, EngineProcessError
 from ..scenario import Scenario, ScenarioError
 
 Job = Callable[["JobContext"], Any]
@@ -178,6 +179,33 @@ def run_in_chunks(network: Network, ctx: JobContext) -> TimeSeries:
     )
 
 
+class RemoteSnapshots:
+    """Snapshots of the app's ``Network`` computed by an engine process (started once, restarted if it
+    dies), so playing the clock does not share the interpreter lock with drawing. Where the process
+    cannot answer, the snapshot is computed here instead and the process is started again later."""
+
+    def __init__(self):
+        self._process: EngineProcess | None = EngineProcess()  # starts importing while the GUI builds
+        self._loaded: Network | None = None
+
+    def snapshot(self, network: Network, t_s: float) -> Snapshot:
+        try:
+            if self._process is None:
+                self._process = EngineProcess()
+            if self._loaded is not network:
+                self._process.load(network.scenario, network.base_dir)
+                self._loaded = network
+            return self._process.snapshot(t_s)
+        except EngineProcessError:
+            self.close()
+            return network.snapshot(t_s)
+
+    def close(self) -> None:
+        if self._process is not None:
+            self._process.close()
+        self._process, self._loaded = None, None
+
+
 class Analysis(QObject):
     """Keeps a ``Network``, its latency ``TimeSeries`` and the current ``Snapshot`` up to date."""
 
@@ -204,6 +232,7 @@ class Analysis(QObject):
         self._snapshot_worker.result.connect(self.snapshot_ready)
         self._snapshot_worker.failed.connect(self.failed)
         self._snapshot_t: float | None = None
+        self._engine = RemoteSnapshots()  # used only by the snapshot worker's thread
 
     @property
     def last_seconds(self) -> float:
@@ -239,11 +268,12 @@ class Analysis(QObject):
         self._snapshot_t = t_s
         if self.network is not None:
             network = self.network
-            self._snapshot_worker.submit(lambda ctx: network.snapshot(t_s))
+            self._snapshot_worker.submit(lambda ctx: self._engine.snapshot(network, t_s))
 
     def stop(self) -> None:
         self._series_worker.stop()
         self._snapshot_worker.stop()
+        self._engine.close()
 
     @Slot(object)
     def _on_network(self, network: Network) -> None:
