@@ -69,3 +69,20 @@ def test_analysis_reuses_satellites_and_skips_colour_only_edits(qtbot, small_sce
         assert analysis.set_scenario(moved, tmp_path)
     assert analysis.network.sats is sats
     analysis.stop()
+
+
+def test_snapshots_still_arrive_when_the_engine_process_dies(small_scenario, tmp_path):
+    from sdn_desktop.engine import Network
+    from sdn_desktop.ui.compute import RemoteSnapshots
+
+    network = Network(small_scenario, tmp_path)
+    remote = RemoteSnapshots()
+    try:
+        first = remote.snapshot(network, 30.0)
+        remote._process._process.kill()
+        again = remote.snapshot(network, 30.0)  # computed here this once, the process restarts next
+        assert again.t_s == first.t_s and (again.sat_pos == first.sat_pos).all()
+        assert remote.snapshot(network, 60.0).t_s == 60.0
+        assert remote._process is not None
+    finally:
+        remote.close()

@@ -1,0 +1,64 @@
+"""The engine process: the same snapshots as the engine in this process, and failures that say why."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from sdn_desktop.engine import Network
+from sdn_desktop.engine.process import EngineProcess, EngineProcessError
+from sdn_desktop.scenario import Geodetic
+
+
+@pytest.fixture
+def engine():
+    process = EngineProcess()
+    yield process
+    process.close()
+
+
+def test_snapshots_match_the_engine_in_this_process(engine, small_scenario, tmp_path):
+    here = Network(small_scenario, tmp_path)
+    engine.load(small_scenario, tmp_path)
+    times = np.arange(0.0, 601.0, 60.0)
+    for t_s in times:
+        engine.request(t_s)  # requested ahead, answered in order
+    reachable = 0
+    for t_s in times:
+        remote, local = engine.receive(), here.snapshot(t_s)
+        np.testing.assert_array_equal(remote.sat_pos, local.sat_pos)
+        np.testing.assert_array_equal(remote.isl, local.isl)
+        assert [r.path for r in remote.routes] == [r.path for r in local.routes]
+        latencies = [[r.latency_ms for r in snap.routes] for snap in (remote, local)]
+        np.testing.assert_array_equal(*latencies)  # NaN where unreachable, in both
+        reachable += sum(r.reachable for r in remote.routes)
+    assert reachable > 0  # some routes were compared, not only empty ones
+
+
+def test_a_new_scenario_replaces_the_network(engine, small_scenario, tmp_path):
+    engine.load(small_scenario, tmp_path)
+    before = engine.snapshot(0.0)
+    moved = small_scenario.model_copy(deep=True)
+    moved.nodes[0].position = Geodetic(lat_deg=-30.0, lon_deg=20.0)
+    engine.load(moved, tmp_path)
+    after = engine.snapshot(0.0)
+    np.testing.assert_array_equal(after.sat_pos, before.sat_pos)
+    assert not np.allclose(after.node_pos[0], before.node_pos[0])
+
+
+def test_errors_are_reported_with_their_reason(engine, small_scenario, tmp_path):
+    with pytest.raises(EngineProcessError, match="no scenario loaded"):
+        engine.snapshot(0.0)
+    broken = small_scenario.model_copy(deep=True)
+    broken.constellations[0].source = {"kind": "tle", "path": "missing.tle"}
+    engine.load(broken.model_validate(broken.model_dump()), tmp_path)
+    with pytest.raises(EngineProcessError, match="missing.tle"):
+        engine.snapshot(0.0)
+
+
+def test_a_dead_process_is_reported_not_waited_for(engine, small_scenario, tmp_path):
+    engine.load(small_scenario, tmp_path)
+    engine._process.kill()
+    engine._process.wait()
+    with pytest.raises(EngineProcessError, match="stopped"):
+        engine.snapshot(0.0)
