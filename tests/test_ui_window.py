@@ -62,6 +62,14 @@ def test_results_reach_plot_and_table(window, qtbot):
     assert window.routes.rowCount() == 2
     assert window.routes.item(0, 1).text() == "1: Radar → C2"
     assert "Last computation" in window.compute_label.text()
+    for cleared in (False, True):  # rows emptied (a new scenario) and filled again keep their colours
+        if cleared:
+            window.routes.setRowCount(0)
+            window.routes.set_snapshot(window.scenario, window.snapshot)
+        assert window.routes.item(0, 0).foreground().color().name() == "#ff4081"  # the chain's colour
+        reachable = window.routes.item(0, 2)
+        expected = "#69f0ae" if reachable.text() == "yes" else "#ff5252"
+        assert reachable.foreground().color().name() == expected
 
 
 def test_edit_undo_redo_save_reopen(window, qtbot, temp_qsettings, small_scenario_file):

@@ -122,6 +122,7 @@ class RouteTable(QTableWidget):
         header.setSectionResizeMode(len(self.HEADERS) - 1, QHeaderView.ResizeMode.Stretch)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self._colors: dict[tuple[int, int], str] = {}  # the colour each coloured cell was given
 
     def set_snapshot(self, scenario: Scenario, snapshot: Snapshot) -> None:
         colors = {c.name: c.color for c in scenario.chains}
@@ -140,6 +141,7 @@ class RouteTable(QTableWidget):
                 item = self.item(r, c)
                 if item is None:
                     item = QTableWidgetItem()
+                    self._colors.pop((r, c), None)
                     if c in (2, 3, 4):
                         item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                     self.setItem(r, c, item)
@@ -147,10 +149,11 @@ class RouteTable(QTableWidget):
                     item.setText(text)
                     if c in (1, 5):
                         item.setToolTip(text)
-            self._set_color(self.item(r, 0), colors.get(leg.chain, "#ffffff"))
-            self._set_color(self.item(r, 2), "#69f0ae" if route.reachable else "#ff5252")
+            self._set_color(r, 0, colors.get(leg.chain, "#ffffff"))
+            self._set_color(r, 2, "#69f0ae" if route.reachable else "#ff5252")
 
-    @staticmethod
-    def _set_color(item: QTableWidgetItem, color: str) -> None:
-        if item.foreground().color().name() != color:
-            item.setForeground(QColor(color))
+    def _set_color(self, row: int, column: int, color: str) -> None:
+        """Each Qt call costs the GUI thread a wait for the GIL while the worker runs: skip repeats."""
+        if self._colors.get((row, column)) != color:
+            self._colors[(row, column)] = color
+            self.item(row, column).setForeground(QColor(color))
