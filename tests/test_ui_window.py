@@ -7,8 +7,9 @@ import json
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from sdn_desktop.engine.frames import geodetic_to_ecef
 from sdn_desktop.scenario import Constellation, TleSource, load_scenario
@@ -364,3 +365,32 @@ def test_without_egl_the_window_works_and_says_why_there_is_no_globe(
         win.document.undo_stack.setClean()
         win.close()
         win.deleteLater()
+
+
+def test_dragging_space_turns_the_camera_and_the_wheel_zooms(window, qtbot):
+    wait_for_snapshot_at_clock(qtbot, window)
+    canvas, shown = window.globe, window.globe.frame
+    start = QPoint(20, canvas.height() // 2)  # space at the left edge: no node, no satellite
+    assert window.globe.pick(start.x(), start.y()) is None
+    QTest.mousePress(canvas, Qt.MouseButton.LeftButton, pos=start)
+    for k in range(1, 6):
+        QTest.mouseMove(canvas, start + QPoint(30 * k, 0))
+        qtbot.wait(20)
+    QTest.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=start + QPoint(150, 0))
+    qtbot.waitUntil(lambda: window.globe.is_idle() and window.globe.frame is not shown, timeout=10000)
+    assert abs(window.globe.frame.azimuth_deg - shown.azimuth_deg) > 5.0
+    assert window.document.undo_stack.count() == 0  # the camera moved, the scenario did not
+    def spread() -> float:  # how far apart the visible nodes are drawn
+        xy = window.globe.project(window.snapshot.node_pos)
+        xy = xy[np.isfinite(xy).all(axis=1)]
+        return float(np.ptp(xy, axis=0).max())
+
+    before, shown = spread(), window.globe.frame
+    centre = QPointF(canvas.width() / 2, canvas.height() / 2)
+    wheel = QWheelEvent(
+        centre, canvas.mapToGlobal(centre), QPoint(0, 0), QPoint(0, 240), Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False,
+    )  # fmt: skip
+    QApplication.sendEvent(canvas, wheel)
+    qtbot.waitUntil(lambda: window.globe.is_idle() and window.globe.frame is not shown, timeout=10000)
+    assert spread() > 1.2 * before  # scrolling up zooms in
