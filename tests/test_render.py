@@ -277,3 +277,26 @@ def test_a_node_label_that_would_overlap_another_is_left_out(demo):
     crowded = labels_shown([*scenario.nodes, twin])
     assert radar.name in alone
     assert crowded == alone  # the twin, drawn on top of the radar, gets no label; nothing else changes
+
+
+def test_scene_labels_keep_clear_of_the_overlay_and_of_each_other(fresh):
+    from sdn_desktop.render.overlay import text_box
+    from sdn_desktop.render.view import SCALE
+
+    fresh.render()
+    taken = fresh.overlay.occupied()
+    assert any(box[2] > SIZE[0] - 30 for box in taken)  # the latency panel, top right
+    shown = 0
+    for visual in (fresh._route_labels, fresh._node_labels):
+        if not visual.visible:
+            continue
+        texts = [visual.text] if isinstance(visual.text, str) else visual.text
+        for text, xy in zip(texts, fresh.project(visual.pos / SCALE), strict=True):
+            box = text_box(visual, text, xy, y_down=False)
+            assert not any(
+                box[0] < other[2] and other[0] < box[2] and box[1] < other[3] and other[1] < box[3]
+                for other in taken
+            ), text
+            taken.append(box)
+            shown += 1
+    assert shown > 0

@@ -25,6 +25,9 @@ TEXT_COLOR = "#e6edf3"
 MUTED_COLOR = "#8b96a5"
 UNREACHABLE_COLOR = "#ff3d3d"
 FONT = "OpenSans"
+REFERENCE_DPI = 96.0  # fixed, so text has the same size in the GUI and in headless movies
+GLYPH_WIDTH_EM = 0.55  # average advance of a glyph, for text boxes
+LINE_HEIGHT_EM = 1.2
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,19 @@ class LaidOutTextVisual(TextVisual):
 
 
 LaidOutText = scene.visuals.create_visual_node(LaidOutTextVisual)
+
+
+def text_box(visual: TextVisual, text: str, xy, y_down: bool) -> np.ndarray:
+    """Where ``text`` drawn by ``visual`` at canvas pixel ``xy`` lands, (x0, y0, x1, y1), estimated from
+    the font size. ``y_down``: screen-space texts (the overlay) hang below a "bottom" anchor; texts in
+    the 3D scene stand on it."""
+    em = visual.font_size * REFERENCE_DPI / 72.0
+    width, height = GLYPH_WIDTH_EM * em * len(text.strip()), LINE_HEIGHT_EM * em
+    anchor_x, anchor_y = visual.anchors
+    x = xy[0] + GLYPH_WIDTH_EM * em * (len(text) - len(text.lstrip()))
+    x -= {"left": 0.0, "center": width / 2, "right": width}[anchor_x]
+    y = xy[1] - {"top": 0.0, "center": height / 2, "bottom": 0.0 if y_down else height}[anchor_y]
+    return np.array([x, y, x + width, y + height])
 
 
 def set_text(visual: scene.visuals.Text, text, color=None) -> None:
@@ -158,6 +174,23 @@ class Overlay:
         """Place everything for a canvas of ``size`` logical pixels."""
         self._size = (int(size[0]), int(size[1]))
         self._refresh()
+
+    def occupied(self) -> list[np.ndarray]:
+        """Boxes (x0, y0, x1, y1) in canvas pixels of the texts shown (the legend's from the left edge,
+        to cover its swatches), so labels in the scene can keep clear of them."""
+        if not self.root.visible:
+            return []
+        boxes = []
+        for visual in (self._title, self._left, self._names, self._values):
+            if not visual.visible:
+                continue
+            texts = [visual.text] if isinstance(visual.text, str) else visual.text
+            for text, pos in zip(texts, visual.pos, strict=False):
+                box = text_box(visual, text, pos, y_down=True)
+                if visual is self._left:
+                    box[0] = 0.0
+                boxes.append(box)
+        return boxes
 
     def _legend_fits(self) -> bool:
         """The legend is left out when it would take more than LEGEND_MAX_HEIGHT of the canvas."""

@@ -18,11 +18,10 @@ from ..scenario import Scenario
 from .backend import canvas_app
 from .earth import blue_marble_texture, ellipsoid_mesh
 from .geometry import direction_lat_lon, hidden_by_earth, turntable_angles
-from .overlay import FONT, ChainStatus, LegendEntry, Overlay, make_text, set_text
+from .overlay import FONT, REFERENCE_DPI, ChainStatus, LegendEntry, Overlay, make_text, set_text, text_box
 from .projection import Pickable, ScreenProjection
 
 SCALE = 1e-3  # scene units per km (the scene is drawn in megametres)
-REFERENCE_DPI = 96.0  # fixed, so text has the same size in the GUI and in headless movies
 FIELD_OF_VIEW_DEG = 30.0
 DEFAULT_SCALE_FACTOR = 18.0  # the globe and LEO shells fill about 85 % of the height
 ROLE_SYMBOLS = {"sensor": "triangle_up", "shooter": "star", "c2": "square", "gateway": "diamond"}
@@ -38,8 +37,6 @@ NODE_LABEL_COLOR = "#c9d1d9"
 NODE_LIFT_KM = 8.0  # nodes drawn a little above the surface so the globe never covers them
 LABEL_MERGE_KM = 500.0  # route labels closer than this would overlap
 LABEL_GAP = "   "  # node labels start just right of their marker
-GLYPH_WIDTH_EM = 0.55  # average advance of a glyph, for label boxes
-LINE_HEIGHT_EM = 1.2
 MAX_STALE_GL_ERRORS = 16
 CULL_MARGIN_KM = 15.0  # culling tests against an ellipsoid this much smaller, so nothing visible goes
 STAR_COUNT = 1500
@@ -67,15 +64,6 @@ def _midpoint(points: np.ndarray) -> np.ndarray:
     i = min(int(np.searchsorted(along, half, side="right")) - 1, len(steps) - 1)
     f = 0.0 if steps[i] == 0 else (half - along[i]) / steps[i]
     return points[i] + f * (points[i + 1] - points[i])
-
-
-def _label_box(visual, text: str, xy: np.ndarray) -> np.ndarray:
-    """Where a label's text lands on the canvas (x0, y0, x1, y1), estimated from its font size."""
-    em = visual.font_size * REFERENCE_DPI / 72.0
-    width, height = GLYPH_WIDTH_EM * em * len(text.strip()), LINE_HEIGHT_EM * em
-    x = xy[0] + GLYPH_WIDTH_EM * em * (len(text) - len(text.lstrip()))
-    top = xy[1] - height if visual.anchors[1] == "bottom" else xy[1]
-    return np.array([x, top, x + width, top + height])
 
 
 def _overlap(a: np.ndarray, b: np.ndarray) -> bool:
@@ -356,13 +344,13 @@ class GlobeView:
         """Show the labels whose anchor the Earth does not hide and that do not overlap a label shown
         before them: route latencies first, then node names in scenario order."""
         on_screen = ScreenProjection(self._canvas_matrix(), eye)
-        placed: list[np.ndarray] = []  # boxes (x0, y0, x1, y1) in canvas pixels
+        placed = self.overlay.occupied()  # boxes (x0, y0, x1, y1) in canvas pixels
         for visual in sorted(self._labels, key=lambda v: v is not self._route_labels):
             texts, points, colors = self._labels[visual]
             xy = on_screen.project(points) if len(points) else np.zeros((0, 2))
             shown = np.isfinite(xy[:, 0])
             for i in np.flatnonzero(shown):
-                box = _label_box(visual, texts[i], xy[i])
+                box = text_box(visual, texts[i], xy[i], y_down=False)
                 if any(_overlap(box, other) for other in placed):
                     shown[i] = False
                 else:
