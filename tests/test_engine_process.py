@@ -62,3 +62,30 @@ def test_a_dead_process_is_reported_not_waited_for(engine, small_scenario, tmp_p
     engine._process.wait()
     with pytest.raises(EngineProcessError, match="stopped"):
         engine.snapshot(0.0)
+
+
+def test_the_time_series_matches_and_reports_progress(engine, small_scenario, tmp_path):
+    engine.load(small_scenario, tmp_path)
+    seen = []
+    remote = engine.series(lambda done, total: seen.append((done, total)), lambda: False)
+    local = Network(small_scenario, tmp_path).run()
+    np.testing.assert_array_equal(remote.latency_ms, local.latency_ms)
+    np.testing.assert_array_equal(remote.t_s, local.t_s)
+    assert remote.paths == local.paths
+    assert seen == [(k, len(local.t_s)) for k in range(1, len(local.t_s) + 1)]
+    assert engine.snapshot(30.0).t_s == 30.0  # the process still serves after a series
+
+
+def test_a_cancelled_time_series_stops_the_process(engine, small_scenario, tmp_path):
+    from sdn_desktop.engine import Cancelled
+
+    engine.load(small_scenario, tmp_path)
+    calls = []
+
+    def cancelled() -> bool:
+        calls.append(1)
+        return len(calls) > 3
+
+    with pytest.raises(Cancelled):
+        engine.series(lambda done, total: None, cancelled)
+    assert engine._process.poll() is not None  # stopped, not left computing

@@ -73,10 +73,10 @@ def test_analysis_reuses_satellites_and_skips_colour_only_edits(qtbot, small_sce
 
 def test_snapshots_still_arrive_when_the_engine_process_dies(small_scenario, tmp_path):
     from sdn_desktop.engine import Network
-    from sdn_desktop.ui.compute import RemoteSnapshots
+    from sdn_desktop.ui.compute import RemoteEngine
 
     network = Network(small_scenario, tmp_path)
-    remote = RemoteSnapshots()
+    remote = RemoteEngine()
     try:
         first = remote.snapshot(network, 30.0)
         remote._process._process.kill()

@@ -4,7 +4,9 @@ A process, not a thread: the engine's Python glue would hold the interpreter loc
 and the GUI. The child is a fresh interpreter (not a fork of one holding a GL context or Qt) that
 imports only the engine. Messages are pickles on its stdin/stdout: ``(scenario, base_dir)`` builds
 the network (reusing the previous one's propagated satellites where it can), a float asks for the
-snapshot at that time; each time gets ``("ok", snapshot, warnings)`` or ``("error", message)``.
+snapshot at that time, ``"series"`` for the whole latency time series (answered by a
+``("progress", done, total)`` after each step first). Each request ends with
+``("ok", result, warnings)`` or ``("error", message)``.
 """
 
 from __future__ import annotations
@@ -13,10 +15,13 @@ import os
 import pickle
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from ..scenario import Scenario
-from .network import Network, Snapshot
+from .network import Cancelled, Network, Snapshot, TimeSeries
+
+SERIES = "series"  # the message asking for the whole time series
 
 
 class EngineProcessError(RuntimeError):
@@ -44,14 +49,24 @@ def serve() -> None:
         try:
             if network is None:
                 raise RuntimeError(failure)
-            answer = ("ok", network.snapshot(float(message)), list(network.warnings))
+            if message == SERIES:
+                result = network.run(progress=lambda done, total: _answer(answers, ("progress", done, total)))
+            else:
+                result = network.snapshot(float(message))
+            answer = ("ok", result, list(network.warnings))
+        except BrokenPipeError:
+            return
         except Exception as err:  # reported to the caller as one line
             answer = ("error", f"{type(err).__name__}: {err}")
         try:
-            pickle.dump(answer, answers, protocol=pickle.HIGHEST_PROTOCOL)
-            answers.flush()
+            _answer(answers, answer)
         except BrokenPipeError:
             return
+
+
+def _answer(stream, answer) -> None:
+    pickle.dump(answer, stream, protocol=pickle.HIGHEST_PROTOCOL)
+    stream.flush()
 
 
 class EngineProcess:
@@ -77,18 +92,39 @@ class EngineProcess:
 
     def receive(self) -> Snapshot:
         """The snapshot of the oldest unanswered request (blocks without holding the GIL)."""
+        _, snapshot, self.warnings = self._read()
+        return snapshot
+
+    def _read(self) -> tuple:
         try:
             answer = pickle.load(self._process.stdout)
         except (EOFError, OSError, pickle.UnpicklingError):
             raise self._stopped() from None
         if answer[0] == "error":
             raise EngineProcessError(answer[1])
-        _, snapshot, self.warnings = answer
-        return snapshot
+        return answer
 
     def snapshot(self, t_s: float) -> Snapshot:
         self.request(t_s)
         return self.receive()
+
+    def series(
+        self, progress: Callable[[int, int], None], cancelled: Callable[[], bool]
+    ) -> TimeSeries:
+        """``Network.run()`` of the loaded scenario, reporting progress after every step. When
+        ``cancelled()`` turns true the child is stopped (this object is then closed) and
+        ``Cancelled`` raised."""
+        self._send(SERIES)
+        while True:
+            if cancelled():
+                self._process.kill()
+                self.close()
+                raise Cancelled
+            answer = self._read()
+            if answer[0] != "progress":
+                _, series, self.warnings = answer
+                return series
+            progress(answer[1], answer[2])
 
     def close(self) -> None:
         for pipe in (self._process.stdin, self._process.stdout):

@@ -3,8 +3,8 @@
 ``LatestWorker`` owns one Python thread. ``submit`` replaces any job that has not started yet and
 tells a running one to stop (its ``cancelled()`` turns true); only the result of the newest job is
 delivered, on the GUI thread. ``Analysis`` builds the engine's ``Network`` for each scenario edit
-(reusing propagated satellites), runs the latency time series in small chunks (so the GIL is held
-only briefly at a time) and computes the snapshot for the displayed clock time.
+(reusing propagated satellites); the latency time series and the snapshot for the displayed clock
+time are computed by two engine processes, whose threads here only wait on a pipe.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
 from ..engine import Cancelled, Network, SatelliteSourceError, Snapshot, TimeSeries
@@ -26,9 +25,6 @@ from ..engine.process import EngineProcess, EngineProcessError
 from ..scenario import Scenario, ScenarioError
 
 Job = Callable[["JobContext"], Any]
-
-# Work of one chunk of the time series: satellites x steps propagated while holding the GIL.
-CHUNK_SATELLITE_STEPS = 20_000
 
 
 @dataclass
@@ -160,29 +156,10 @@ def analysis_key(scenario: Scenario, base_dir: Path) -> str:
     return json.dumps([str(base_dir.resolve()), data], sort_keys=True)
 
 
-def run_in_chunks(network: Network, ctx: JobContext) -> TimeSeries:
-    """``network.run()`` a few steps at a time, so the GUI thread gets the GIL back often."""
-    times = network.default_times()
-    step = max(1, CHUNK_SATELLITE_STEPS // max(1, len(network.sats)))
-    parts: list[TimeSeries] = []
-    for start in range(0, len(times), step):
-        parts.append(network.run(times[start : start + step], cancelled=ctx.cancelled))
-        ctx.progress(min(start + step, len(times)), len(times))
-    return TimeSeries(
-        start=network.scenario.time.start,
-        t_s=times,
-        legs=network.legs,
-        latency_ms=np.concatenate([p.latency_ms for p in parts], axis=1),
-        hops=np.concatenate([p.hops for p in parts], axis=1),
-        paths=[sum((p.paths[i] for p in parts), []) for i in range(len(network.legs))],
-        warnings=list(network.warnings),
-    )
-
-
-class RemoteSnapshots:
-    """Snapshots of the app's ``Network`` computed by an engine process (started once, restarted if it
-    dies), so playing the clock does not share the interpreter lock with drawing. Where the process
-    cannot answer, the snapshot is computed here instead and the process is started again later."""
+class RemoteEngine:
+    """An engine process working on the app's current ``Network``, so the engine's Python does not
+    share the interpreter lock with the GUI and the drawing. Started once and again after it dies;
+    where it cannot answer, the work is done in this process instead. Use from one thread."""
 
     def __init__(self):
         self._process: EngineProcess | None = EngineProcess()  # starts importing while the GUI builds
@@ -190,15 +167,29 @@ class RemoteSnapshots:
 
     def snapshot(self, network: Network, t_s: float) -> Snapshot:
         try:
-            if self._process is None:
-                self._process = EngineProcess()
-            if self._loaded is not network:
-                self._process.load(network.scenario, network.base_dir)
-                self._loaded = network
-            return self._process.snapshot(t_s)
+            return self._ready(network).snapshot(t_s)
         except EngineProcessError:
             self.close()
             return network.snapshot(t_s)
+
+    def series(self, network: Network, ctx: JobContext) -> TimeSeries:
+        """The latency time series, with progress; a cancelled job stops the process at once."""
+        try:
+            return self._ready(network).series(ctx.progress, ctx.cancelled)
+        except Cancelled:
+            self._process, self._loaded = None, None  # stopped by ``series``
+            raise
+        except EngineProcessError:
+            self.close()
+            return network.run(cancelled=ctx.cancelled, progress=ctx.progress)
+
+    def _ready(self, network: Network) -> EngineProcess:
+        if self._process is None:
+            self._process = EngineProcess()
+        if self._loaded is not network:
+            self._process.load(network.scenario, network.base_dir)
+            self._loaded = network
+        return self._process
 
     def close(self) -> None:
         if self._process is not None:
@@ -232,7 +223,8 @@ class Analysis(QObject):
         self._snapshot_worker.result.connect(self.snapshot_ready)
         self._snapshot_worker.failed.connect(self.failed)
         self._snapshot_t: float | None = None
-        self._engine = RemoteSnapshots()  # used only by the snapshot worker's thread
+        self._series_engine = RemoteEngine()  # each used only by its worker's thread
+        self._snapshot_engine = RemoteEngine()
 
     @property
     def last_seconds(self) -> float:
@@ -257,7 +249,7 @@ class Analysis(QObject):
             ctx.emit(network)
             if ctx.cancelled():
                 raise Cancelled
-            return run_in_chunks(network, ctx)
+            return self._series_engine.series(network, ctx)
 
         self.pending = True
         self._series_worker.submit(job)
@@ -268,12 +260,13 @@ class Analysis(QObject):
         self._snapshot_t = t_s
         if self.network is not None:
             network = self.network
-            self._snapshot_worker.submit(lambda ctx: self._engine.snapshot(network, t_s))
+            self._snapshot_worker.submit(lambda ctx: self._snapshot_engine.snapshot(network, t_s))
 
     def stop(self) -> None:
         self._series_worker.stop()
         self._snapshot_worker.stop()
-        self._engine.close()
+        self._series_engine.close()
+        self._snapshot_engine.close()
 
     @Slot(object)
     def _on_network(self, network: Network) -> None:

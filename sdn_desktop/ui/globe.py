@@ -27,6 +27,9 @@ from ..render.projection import ScreenProjection
 from ..scenario import Scenario
 
 log = logging.getLogger(__name__)
+# VisPy keeps process-wide state that is not thread-safe (object ids, FreeType faces): the render
+# threads of several windows take turns.
+VISPY_LOCK = threading.Lock()
 Command = Callable[[GlobeView], None]
 BUTTONS = {
     Qt.MouseButton.LeftButton: 1,
@@ -99,14 +102,18 @@ class GlobeRenderer(QObject):
     @Slot()
     def _drain(self) -> None:
         if self._view is None:
-            self._view = GlobeView(size=self._size, app=self._app)
+            with VISPY_LOCK:
+                self._view = GlobeView(size=self._size, app=self._app)
         with self._lock:
             commands, self._commands = self._commands, []
         if not commands:  # idle: build label glyphs ahead of need, a slice at a time
-            if self._view.warm_glyphs(GLYPH_SLICE_S):
+            with VISPY_LOCK:
+                more_glyphs = self._view.warm_glyphs(GLYPH_SLICE_S)
+            if more_glyphs:
                 self.wake.emit()
             return
-        frame = self._apply_and_draw(commands)
+        with VISPY_LOCK:
+            frame = self._apply_and_draw(commands)
         with self._lock:
             self._frame = frame or self._frame
             self.busy = bool(self._commands)
@@ -133,9 +140,10 @@ class GlobeRenderer(QObject):
 
     @Slot()
     def _close(self) -> None:
-        if self._view is not None:
-            self._view.canvas.close()
-            self._view = None
+        with VISPY_LOCK:
+            if self._view is not None:
+                self._view.canvas.close()
+                self._view = None
 
 
 _gui_thread_gc: GarbageCollector | None = None
