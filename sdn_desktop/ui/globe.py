@@ -49,12 +49,11 @@ GLYPH_SLICE_S = 0.004  # label glyphs are built in idle slices this long (each h
 
 @dataclass(frozen=True)
 class DrawnFrame:
-    """A finished picture, the camera it was drawn with, and that camera's turntable angles."""
+    """A finished picture, the camera it was drawn with, and that camera's turntable azimuth."""
 
     image: QImage
     projection: ScreenProjection
     azimuth_deg: float
-    elevation_deg: float
 
 
 class GlobeRenderer(QObject):
@@ -136,7 +135,7 @@ class GlobeRenderer(QObject):
             return None
         height, width = rgba.shape[:2]
         image = QImage(rgba.data, width, height, QImage.Format.Format_RGBA8888).copy()
-        return DrawnFrame(image, view.projection(), float(view.camera.azimuth), float(view.camera.elevation))
+        return DrawnFrame(image, view.projection(), float(view.camera.azimuth))
 
     @Slot()
     def _close(self) -> None:
