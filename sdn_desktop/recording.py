@@ -396,10 +396,9 @@ def record(
     camera_setting(camera, scenario, network)  # a bad camera fails before anything is created
     writer = _make_writer(fmt, target, size, fps)
     background = _BackgroundWriter(writer, QUEUE_FRAMES)
-    engine = None
+    engine = EngineProcess()
     try:
         view = _prepare_view(view, scenario, network, size, camera, overlays)
-        engine = EngineProcess()
         engine.load(scenario, base_dir)
         for done, snapshot in enumerate(_snapshots(engine, times), start=1):
             if cancelled is not None and cancelled():
@@ -412,12 +411,11 @@ def record(
         background.close()
         writer.commit()
     except BaseException:
-        if engine is not None:
-            engine.close()
         background.abort()
         writer.discard()
         raise
-    engine.close()
+    finally:
+        engine.close()
     return Recording(target, len(times), fps, size, notes + engine.warnings)
 
 
