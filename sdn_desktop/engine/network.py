@@ -99,7 +99,7 @@ class TimeSeries:
     legs: list[Leg]
     latency_ms: np.ndarray  # (legs, T), NaN when unreachable
     hops: np.ndarray  # (legs, T), -1 when unreachable
-    paths: list[list[list[str]]]  # [leg][t] -> node names
+    paths: list[list[tuple[str, ...]]]  # [leg][t] -> node names (tuples: the GC need not track them)
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -128,7 +128,7 @@ class TimeSeries:
                         "reachable": ok,
                         "latency_ms": round(float(self.latency_ms[li, ti]), 6) if ok else None,
                         "hops": int(self.hops[li, ti]) if ok else None,
-                        "path": self.paths[li][ti],
+                        "path": list(self.paths[li][ti]),
                     }
                 )
         return out
@@ -392,7 +392,7 @@ class Network:
         n_legs, n_t = len(self.legs), len(times)
         latency = np.full((n_legs, n_t), np.nan)
         hops = np.full((n_legs, n_t), -1, int)
-        paths: list[list[list[str]]] = [[[] for _ in range(n_t)] for _ in range(n_legs)]
+        paths: list[list[tuple[str, ...]]] = [[()] * n_t for _ in range(n_legs)]
         for b0 in range(0, n_t, BATCH_STEPS):
             batch = times[b0 : b0 + BATCH_STEPS]
             pos, active, gmst = self.propagate(batch)
@@ -405,7 +405,7 @@ class Network:
                     if route.reachable:
                         latency[li, ti] = route.latency_ms
                         hops[li, ti] = route.hops
-                        paths[li][ti] = route.names
+                        paths[li][ti] = tuple(route.names)
                 if progress is not None:
                     progress(ti + 1, n_t)
         return TimeSeries(

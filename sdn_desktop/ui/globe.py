@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from pyqtgraph.util.garbage_collector import GarbageCollector
 from PySide6.QtCore import QObject, QPointF, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QWheelEvent
 from PySide6.QtWidgets import QWidget
@@ -25,6 +24,7 @@ from ..engine import Network, Snapshot
 from ..render import GlobeView, offscreen_app
 from ..render.projection import ScreenProjection
 from ..scenario import Scenario
+from .garbage import collect_garbage_in_gui_thread
 
 log = logging.getLogger(__name__)
 # VisPy keeps process-wide state that is not thread-safe (object ids, FreeType faces): the render
@@ -43,7 +43,6 @@ MODIFIERS = (
     (Qt.KeyboardModifier.MetaModifier, keys.META),
 )
 BACKGROUND = QColor("#05070d")
-GC_INTERVAL_S = 0.5
 GLYPH_SLICE_S = 0.004  # label glyphs are built in idle slices this long (each holds the GIL)
 
 
@@ -143,17 +142,6 @@ class GlobeRenderer(QObject):
             if self._view is not None:
                 self._view.canvas.close()
                 self._view = None
-
-
-_gui_thread_gc: GarbageCollector | None = None
-
-
-def collect_garbage_in_gui_thread() -> None:
-    """Python's cyclic GC runs in whichever thread allocates when it is due; in the render thread it
-    could destroy Qt objects of the GUI thread and crash. From now on it runs on a GUI-thread timer."""
-    global _gui_thread_gc
-    if _gui_thread_gc is None:
-        _gui_thread_gc = GarbageCollector(interval=GC_INTERVAL_S)
 
 
 class GlobeWidget(QWidget):
