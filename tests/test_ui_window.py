@@ -326,38 +326,51 @@ def test_clicking_a_satellite_tells_where_it_is_and_what_it_carries(window, qtbo
     assert 300 < alt_km < 2000
 
 
-def test_a_failing_globe_command_is_logged_and_drawing_goes_on(window, qtbot, caplog):
+def test_a_failing_globe_call_is_logged_and_drawing_goes_on(window, qtbot, caplog):
     wait_for_snapshot_at_clock(qtbot, window)
     shown = window.globe.frame
-
-    def broken(view):
-        raise RuntimeError("broken command")
-
-    window.globe._post("test", broken)
+    window.globe._post("layer", ("set_layer_visible", ("no such layer", False)))
     window.globe.set_layer_visible("earth", False)
     qtbot.waitUntil(lambda: window.globe.is_idle() and window.globe.frame is not shown, timeout=10000)
-    assert "broken command" in caplog.text
+    assert "no such layer" in caplog.text
     without_earth, shown = window.globe.image(), window.globe.frame
     window.globe.set_layer_visible("earth", True)
     qtbot.waitUntil(lambda: window.globe.is_idle() and window.globe.frame is not shown, timeout=10000)
     assert np.count_nonzero(np.any(window.globe.image() != without_earth, axis=-1)) > 1000
 
 
+def test_a_dead_globe_process_is_replaced_and_shows_the_same_scene(window, qtbot, caplog):
+    wait_for_snapshot_at_clock(qtbot, window)
+    window.globe.set_layer_visible("earth", False)
+    qtbot.waitUntil(window.globe.is_idle, timeout=10000)
+    before, dead = window.globe.image(), window.globe._renderer.process
+    dead.kill()
+    window.globe.advance_camera(0.0)  # any call: its batch finds the process gone
+    qtbot.waitUntil(
+        lambda: window.globe._renderer.process is not dead and window.globe.is_idle(), timeout=20000
+    )
+    assert "starting a new globe process" in caplog.text
+    after = window.globe.image()
+    assert after.shape == before.shape
+    # Same scenario, snapshot, layers and size; the camera starts from its default again.
+    assert abs(int(np.any(after != 0, axis=-1).sum()) - int(np.any(before != 0, axis=-1).sum())) < 0.2 * (
+        np.any(before != 0, axis=-1).sum()
+    )
+
+
 def test_without_egl_the_window_works_and_says_why_there_is_no_globe(
-    qtbot, temp_qsettings, small_scenario_file, monkeypatch
+    qtbot, temp_qsettings, small_scenario_file, monkeypatch, tmp_path
 ):
-    from sdn_desktop.ui import globe
-
-    def no_egl():
-        raise RuntimeError("EGL library not found")
-
-    monkeypatch.setattr(globe, "offscreen_app", no_egl)
+    broken_egl = tmp_path / "libEGL.so"
+    broken_egl.write_text("not a library")
+    monkeypatch.setenv("EGL_LIBRARY", str(broken_egl))  # the globe process inherits it
     win = MainWindow(temp_qsettings)
     try:
         win.show()
         assert win.open_path(small_scenario_file)
         wait_for_results(qtbot, win)
-        assert "EGL library not found" in win.globe.error
+        qtbot.waitUntil(lambda: "EGL" in win.globe.error, timeout=20000)
+        assert str(broken_egl) in win.globe.error
         assert set(win.plot.curves) == {"Track"}
         win.globe.set_layer_visible("earth", False)  # calls still work, they just draw nothing
         assert win.globe.is_idle() and win.globe.pick(10, 10) is None

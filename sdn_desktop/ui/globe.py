@@ -1,49 +1,49 @@
-"""The 3D view in the window: a GlobeView drawn off-screen in its own thread, shown as an image.
+"""The 3D view in the window: a GlobeView drawn in a child process, shown as an image.
 
-Software OpenGL takes 50-250 ms to draw 10,000 satellites; drawn in the GUI thread, every frame
-would freeze the window that long. Here the GUI thread only queues commands (scenario, snapshot,
-layers, camera input) and paints the newest finished frame. The render thread applies the queued
-commands, draws, and publishes the frame with its ``ScreenProjection``, so clicks are picked on what
-the user sees. Its OpenGL calls run without Python's GIL, so the GUI thread keeps running meanwhile.
+Software OpenGL takes 50-250 ms to draw 10,000 satellites, and VisPy's Python runs for much of that;
+drawn in the GUI process, every frame would hold the window up or its interpreter lock. Here the GUI
+thread only queues calls (scenario, snapshot, layers, camera input); a thread of this process, which
+spends its time waiting on a pipe, sends them to the globe process (``render.process``) a batch at
+a time and brings back each finished frame with its ``ScreenProjection``, so clicks are picked on
+what the user sees. Consecutive snapshots and mouse moves collapse to the newest. If the globe
+process dies, a new one is started and given the current state; if it cannot draw at all (no EGL),
+the widget says why and the rest of the window works on.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from PySide6.QtCore import QObject, QPointF, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QPointF, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QWheelEvent
 from PySide6.QtWidgets import QWidget
-from vispy.util import keys
 
 from ..engine import Network, Snapshot
-from ..render import GlobeView, offscreen_app
+from ..render import GlobeView
+from ..render.process import Call, DrawnPixels, GlobeProcess, GlobeProcessError
 from ..render.projection import ScreenProjection
 from ..scenario import Scenario
 from .garbage import collect_garbage_in_gui_thread
 
 log = logging.getLogger(__name__)
-# VisPy keeps process-wide state that is not thread-safe (object ids, FreeType faces): the render
-# threads of several windows take turns.
-VISPY_LOCK = threading.Lock()
-Command = Callable[[GlobeView], None]
 BUTTONS = {
     Qt.MouseButton.LeftButton: 1,
     Qt.MouseButton.RightButton: 2,
     Qt.MouseButton.MiddleButton: 3,
 }
 MODIFIERS = (
-    (Qt.KeyboardModifier.ShiftModifier, keys.SHIFT),
-    (Qt.KeyboardModifier.ControlModifier, keys.CONTROL),
-    (Qt.KeyboardModifier.AltModifier, keys.ALT),
-    (Qt.KeyboardModifier.MetaModifier, keys.META),
+    (Qt.KeyboardModifier.ShiftModifier, "SHIFT"),
+    (Qt.KeyboardModifier.ControlModifier, "CONTROL"),
+    (Qt.KeyboardModifier.AltModifier, "ALT"),
+    (Qt.KeyboardModifier.MetaModifier, "META"),
 )
 BACKGROUND = QColor("#05070d")
-GLYPH_SLICE_S = 0.004  # label glyphs are built in idle slices this long (each holds the GIL)
+COLLAPSING = ("snapshot", "move")  # a queued call of these kinds is replaced by a newer one
+# State a new globe process is given (in this order) when the last one died.
+STATE_ORDER = ("size", "scenario", "layer", "frame", "overlay", "snapshot", "camera", "selection")
 
 
 @dataclass(frozen=True)
@@ -56,98 +56,105 @@ class DrawnFrame:
 
 
 class GlobeRenderer(QObject):
-    """Lives in the render thread: owns the GlobeView, applies commands, draws when something changed."""
+    """Sends queued calls to the globe process from a thread of its own and keeps the newest frame."""
 
     frame_ready = Signal()  # the newest frame is in ``take_frame``
-    wake = Signal()  # commands are waiting (emitted from the GUI thread, queued to this one)
-    close_requested = Signal()
+    failed = Signal(str)  # the globe process cannot draw here: why
 
-    def __init__(self, app, size: tuple[int, int]):
+    def __init__(self, size: tuple[int, int]):
         super().__init__()
-        self._app = app
         self._size = size
-        self._view: GlobeView | None = None
-        self._lock = threading.Lock()
-        self._commands: list[tuple[str, Command]] = []
+        self._wake = threading.Condition()
+        self._calls: list[tuple[str, Call]] = []
+        self._state: dict[str, tuple[str, Call]] = {}  # the newest call of each piece of state
         self._frame: DrawnFrame | None = None
-        self.busy = False  # commands queued or being drawn (read by the GUI thread)
-        self.wake.connect(self._drain, Qt.ConnectionType.QueuedConnection)
-        self.close_requested.connect(self._close, Qt.ConnectionType.BlockingQueuedConnection)
+        self._busy = False  # calls queued or being drawn
+        self._closing = False
+        self.dead = False  # the globe process cannot draw: calls are dropped
+        self.process = GlobeProcess(size)  # replaced when it dies; used by the thread only
+        self._thread = threading.Thread(target=self._loop, name="sdn-globe", daemon=True)
+        self._thread.start()
 
-    def post(self, kind: str, command: Command) -> None:
-        """Queue ``command`` (any thread). Consecutive commands of kind "snapshot" or "move" collapse to
-        the newest: only the last snapshot, or the last mouse position of a drag, needs drawing."""
-        with self._lock:
-            if kind in ("snapshot", "move") and self._commands and self._commands[-1][0] == kind:
-                self._commands[-1] = (kind, command)
+    def post(self, kind: str, call: Call, state: str | None = None) -> None:
+        """Queue ``call`` (any thread); ``state`` names what it sets, for a restarted process."""
+        with self._wake:
+            if self.dead or self._closing:
+                return
+            if state is not None:
+                self._state[state] = (kind, call)
+            if kind in COLLAPSING and self._calls and self._calls[-1][0] == kind:
+                self._calls[-1] = (kind, call)
             else:
-                self._commands.append((kind, command))
-            first = len(self._commands) == 1
-            self.busy = True
-        if first:
-            self.wake.emit()
+                self._calls.append((kind, call))
+            self._busy = True
+            self._wake.notify()
 
     def idle(self) -> bool:
         """Nothing queued, nothing being drawn, and the last frame taken."""
-        with self._lock:
-            return not self.busy and self._frame is None
+        with self._wake:
+            return not self._busy and self._frame is None
 
     def take_frame(self) -> DrawnFrame | None:
-        with self._lock:
+        with self._wake:
             frame, self._frame = self._frame, None
         return frame
 
-    @Slot()
-    def _drain(self) -> None:
-        if self._view is None:
-            with VISPY_LOCK:
-                self._view = GlobeView(size=self._size, app=self._app)
-        with self._lock:
-            commands, self._commands = self._commands, []
-        if not commands:  # idle: build label glyphs ahead of need, a slice at a time
-            with VISPY_LOCK:
-                more_glyphs = self._view.warm_glyphs(GLYPH_SLICE_S)
-            if more_glyphs:
-                self.wake.emit()
-            return
-        with VISPY_LOCK:
-            frame = self._apply_and_draw(commands)
-        with self._lock:
-            self._frame = frame or self._frame
-            self.busy = bool(self._commands)
-        if frame is not None:
-            self.frame_ready.emit()
-        self.wake.emit()  # more commands, or idle work
+    def close(self) -> None:
+        with self._wake:
+            self._closing = True
+            self._wake.notify()
+        self._thread.join(timeout=10)
 
-    def _apply_and_draw(self, commands: list[tuple[str, Command]]) -> DrawnFrame | None:
-        """Run the commands and draw; a failing command or draw is logged and the thread carries on."""
-        view = self._view
-        for kind, command in commands:
-            try:
-                command(view)
-            except Exception:
-                log.exception("globe: the %s command failed", kind)
+    def _loop(self) -> None:
         try:
-            rgba = np.ascontiguousarray(view.render())
-        except Exception:
-            log.exception("globe: drawing failed")
-            return None
-        height, width = rgba.shape[:2]
-        image = QImage(rgba.data, width, height, QImage.Format.Format_RGBA8888).copy()
-        return DrawnFrame(image, view.projection(), float(view.camera.azimuth))
+            while True:
+                with self._wake:
+                    while not self._calls and not self._closing:
+                        self._wake.wait()
+                    if self._closing:
+                        return
+                    calls, self._calls = self._calls, []
+                try:
+                    pixels = self.process.draw([call for _, call in calls])
+                except GlobeProcessError as err:
+                    self.process.close()
+                    if not self.process.started:  # it never drew: it cannot here
+                        self._give_up(str(err))
+                        return
+                    log.error("globe: %s; starting a new globe process", err)
+                    self.process = GlobeProcess(self._size)
+                    with self._wake:
+                        self._calls[:0] = self._restart_calls()
+                    continue
+                self._publish(pixels)
+        finally:
+            self.process.close()
 
-    @Slot()
-    def _close(self) -> None:
-        with VISPY_LOCK:
-            if self._view is not None:
-                self._view.canvas.close()
-                self._view = None
+    def _restart_calls(self) -> list[tuple[str, Call]]:
+        rank = {name: i for i, name in enumerate(STATE_ORDER)}
+        keys = sorted(self._state, key=lambda key: rank.get(key.split(":")[0], len(rank)))
+        return [self._state[key] for key in keys]
+
+    def _publish(self, pixels: DrawnPixels) -> None:
+        for error in pixels.errors:
+            log.error("globe: the call %s", error)
+        image = QImage(pixels.rgba, pixels.width, pixels.height, QImage.Format.Format_RGBA8888).copy()
+        with self._wake:
+            self._frame = DrawnFrame(image, pixels.projection, pixels.azimuth_deg)
+            self._busy = bool(self._calls)
+        self.frame_ready.emit()
+
+    def _give_up(self, why: str) -> None:
+        log.error("globe: cannot draw: %s", why)
+        with self._wake:
+            self.dead, self._busy, self._calls = True, False, []
+        self.failed.emit(why)
 
 
 class GlobeWidget(QWidget):
     """Shows the globe and forwards mouse input to its camera. Its methods mirror GlobeView's and
-    return at once: the view catches up in the render thread. ``pick``/``latlon_at``/``project`` answer
-    for the frame on screen."""
+    return at once: the view catches up in the globe process. ``pick``/``latlon_at``/``project``
+    answer for the frame on screen."""
 
     frame_shown = Signal()
 
@@ -162,45 +169,37 @@ class GlobeWidget(QWidget):
         self.frame: DrawnFrame | None = None
         self.error = ""
         self._counts = {"satellite": 0, "node": 0}
-        self._thread = QThread(self)
-        self._thread.setObjectName("sdn-globe")
-        self._renderer: GlobeRenderer | None = None
-        try:
-            app = offscreen_app()
-        except RuntimeError as err:  # no EGL: the rest of the window still works
-            self.error = f"The 3D view needs OpenGL through EGL, which is not available here: {err}"
-            return
         collect_garbage_in_gui_thread()
-        self._renderer = GlobeRenderer(app, (1280, 720))
-        self._renderer.moveToThread(self._thread)
+        self._renderer = GlobeRenderer((1280, 720))
         self._renderer.frame_ready.connect(self._show_frame, Qt.ConnectionType.QueuedConnection)
-        self._thread.start()
+        self._renderer.failed.connect(self._show_error, Qt.ConnectionType.QueuedConnection)
 
     # ------------------------------------------------------------------ GlobeView's methods
     def set_scenario(self, scenario: Scenario, network: Network) -> None:
+        """Show ``scenario`` (the globe process builds its own copy of ``network``)."""
         self._counts = {"satellite": len(network.sats), "node": len(scenario.nodes)}
         if self.camera_mode == "follow" and not self._valid_target(self._camera_target):
             self.camera_mode = "fixed"  # as the view does
-        self._post("scenario", lambda v: v.set_scenario(scenario, network))
+        self._post("scenario", ("scenario", (scenario, str(network.base_dir))), "scenario")
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
-        self._post("snapshot", lambda v: v.update(snapshot))
+        self._post("snapshot", ("update", (snapshot,)), "snapshot")
 
     def set_layer_visible(self, name: str, visible: bool) -> None:
         if name not in GlobeView.LAYERS:
             raise ValueError(f"layer must be one of {GlobeView.LAYERS}, got {name!r}")
-        self._post("layer", lambda v: v.set_layer_visible(name, visible))
+        self._post("layer", ("set_layer_visible", (name, bool(visible))), f"layer:{name}")
 
     def set_frame(self, frame: str) -> None:
         if frame not in GlobeView.FRAMES:
             raise ValueError(f"frame must be one of {GlobeView.FRAMES}, got {frame!r}")
-        self._post("frame", lambda v: v.set_frame(frame))
+        self._post("frame", ("set_frame", (frame,)), "frame")
 
     def set_selection(self, kind: str | None, index: int | None = None) -> None:
         if kind is not None and not self._valid_target((kind, index)):
             raise ValueError(f"no {kind} with index {index}")
-        self._post("selection", lambda v: v.set_selection(kind, index))
+        self._post("selection", ("set_selection", (kind, index)), "selection")
 
     def set_camera_mode(self, mode: str, target: tuple[str, int] | None = None) -> None:
         if mode not in GlobeView.CAMERA_MODES:
@@ -210,13 +209,13 @@ class GlobeWidget(QWidget):
                 f"follow needs a target ('satellite'|'node', index) in the scenario, got {target!r}"
             )
         self.camera_mode, self._camera_target = mode, target
-        self._post("camera", lambda v: v.set_camera_mode(mode, target))
+        self._post("camera", ("set_camera_mode", (mode, target)), "camera")
 
     def advance_camera(self, dt_s: float) -> None:
-        self._post("camera", lambda v: v.advance_camera(dt_s))
+        self._post("camera", ("advance_camera", (float(dt_s),)))
 
     def reset_camera(self) -> None:
-        self._post("camera", lambda v: v.reset_camera())
+        self._post("camera", ("reset_camera", ()))
 
     def project(self, points_km: np.ndarray) -> np.ndarray:
         """Pixel positions of Earth-fixed points in the frame on screen (NaN where not visible)."""
@@ -233,8 +232,8 @@ class GlobeWidget(QWidget):
         return self.frame.projection.latlon_at(x, y) if self.frame is not None else None
 
     def is_idle(self) -> bool:
-        """True when every queued command has been drawn and is on screen."""
-        return self._renderer is None or self._renderer.idle()
+        """True when every queued call has been drawn and is on screen."""
+        return self._renderer.idle()
 
     def image(self) -> np.ndarray:
         """The frame on screen as ``(H, W, 4)`` uint8 RGBA (empty before the first frame)."""
@@ -245,28 +244,29 @@ class GlobeWidget(QWidget):
         return pixels[:, : 4 * image.width()].reshape(image.height(), image.width(), 4).copy()
 
     def shutdown(self) -> None:
-        """Stop the render thread (releases its OpenGL context); the widget shows its last frame."""
-        if self._renderer is None or not self._thread.isRunning():
-            return
-        self._renderer.close_requested.emit()
-        self._thread.quit()
-        self._thread.wait()
+        """End the globe process; the widget shows its last frame."""
+        self._renderer.close()
 
     # ------------------------------------------------------------------ Qt
-    def _post(self, kind: str, command: Command) -> None:
-        if self._renderer is not None:
-            self._renderer.post(kind, command)
+    def _post(self, kind: str, call: Call, state: str | None = None) -> None:
+        self._renderer.post(kind, call, state)
 
     def _valid_target(self, target: tuple) -> bool:
         kind, index = target
         return kind in self._counts and index is not None and 0 <= int(index) < self._counts[kind]
 
+    @Slot()
     def _show_frame(self) -> None:
         frame = self._renderer.take_frame()
         if frame is not None:
             self.frame = frame
             self.update()
             self.frame_shown.emit()
+
+    @Slot(str)
+    def _show_error(self, why: str) -> None:
+        self.error = f"The 3D view cannot draw here (it needs OpenGL through EGL): {why}"
+        self.update()
 
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
@@ -280,7 +280,7 @@ class GlobeWidget(QWidget):
 
     def resizeEvent(self, event) -> None:
         size = (max(1, self.width()), max(1, self.height()))
-        self._post("resize", lambda v: v.resize(size))
+        self._post("resize", ("resize", (size,)), "size")
         super().resizeEvent(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
@@ -297,27 +297,24 @@ class GlobeWidget(QWidget):
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         delta = event.angleDelta()
-        pos, mods = _xy(event.position()), _modifiers(event)
-        self._post(
-            "wheel",
-            lambda v: v.canvas.events.mouse_wheel(
-                pos=pos, delta=(delta.x() / 120.0, delta.y() / 120.0), modifiers=mods
-            ),
-        )
+        kwargs = {
+            "pos": _xy(event.position()),
+            "delta": (delta.x() / 120.0, delta.y() / 120.0),
+            "modifiers": _modifiers(event),
+        }
+        self._post("wheel", ("wheel", (kwargs,)))
 
     def _mouse(self, action: str, event: QMouseEvent) -> None:
-        pos, mods = _xy(event.position()), _modifiers(event)
-        button = BUTTONS.get(event.button(), 0)
         buttons = [b for q, b in BUTTONS.items() if event.buttons() & q]
-        kwargs = {"pos": pos, "buttons": buttons, "modifiers": mods}
+        kwargs = {"pos": _xy(event.position()), "buttons": buttons, "modifiers": _modifiers(event)}
         if action != "move":
-            kwargs["button"] = button
-        self._post(action, lambda v: getattr(v.canvas._backend, f"_vispy_mouse_{action}")(**kwargs))
+            kwargs["button"] = BUTTONS.get(event.button(), 0)
+        self._post(action, ("mouse", (action, kwargs)))
 
 
 def _xy(pos: QPointF) -> tuple[float, float]:
     return pos.x(), pos.y()
 
 
-def _modifiers(event) -> tuple:
-    return tuple(key for qt_key, key in MODIFIERS if event.modifiers() & qt_key)
+def _modifiers(event) -> tuple[str, ...]:
+    return tuple(name for qt_key, name in MODIFIERS if event.modifiers() & qt_key)
