@@ -25,8 +25,8 @@ class PickleChild:
 
     error = ChildStopped  # raised when the child fails; subclasses name their own
 
-    def __init__(self, module: str, *args: str, env: dict[str, str] | None = None):
-        env = dict(os.environ if env is None else env)
+    def __init__(self, module: str, *args: str):
+        env = dict(os.environ)
         package_root = str(Path(__file__).resolve().parents[1])
         env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
         self._process = subprocess.Popen(
@@ -56,7 +56,7 @@ class PickleChild:
 
     @property
     def name(self) -> str:
-        return type(self).__name__.removesuffix("Process").lower() or "child"
+        return type(self).__name__.removesuffix("Process").lower()
 
     def kill(self) -> None:
         self._process.kill()

@@ -50,17 +50,14 @@ class DrawnPixels:
     azimuth_deg: float
     errors: list[str] = field(default_factory=list)
 
-    def array(self) -> np.ndarray:
-        return np.frombuffer(self.rgba, np.uint8).reshape(self.height, self.width, 4)
-
 
 class GlobeProcess(PickleChild):
     """A GlobeView in a child process: ``draw(calls)`` applies them there and returns the frame."""
 
     error = GlobeProcessError
 
-    def __init__(self, size: tuple[int, int] = (1280, 720), env: dict[str, str] | None = None):
-        super().__init__("sdn_desktop.render.process", f"{int(size[0])}x{int(size[1])}", env=env)
+    def __init__(self, size: tuple[int, int] = (1280, 720)):
+        super().__init__("sdn_desktop.render.process", f"{int(size[0])}x{int(size[1])}")
         self.started = False
 
     def start(self) -> None:
@@ -71,7 +68,7 @@ class GlobeProcess(PickleChild):
 
     def draw(self, calls: list[Call]) -> DrawnPixels:
         self.start()
-        self.send(list(calls))
+        self.send(calls)
         return self.read()[1]
 
 

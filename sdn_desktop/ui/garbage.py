@@ -1,7 +1,8 @@
 """Python's cyclic garbage collection, run on the GUI thread and without long pauses.
 
-Left to itself, a collection runs in whichever thread allocates when one is due; in the globe's
-render thread it could destroy Qt objects of the GUI thread and crash. So automatic collection is
+Left to itself, a collection runs in whichever thread allocates when one is due; in a worker thread
+(those reading the engine and globe processes' answers) it could destroy Qt objects of the GUI
+thread and crash. So automatic collection is
 turned off and a GUI-thread timer collects instead.
 
 A full collection walks every object that ever survived one: after start-up that is over 100,000

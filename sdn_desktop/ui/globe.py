@@ -43,7 +43,7 @@ MODIFIERS = (
 BACKGROUND = QColor("#05070d")
 COLLAPSING = ("snapshot", "move")  # a queued call of these kinds is replaced by a newer one
 # State a new globe process is given (in this order) when the last one died.
-STATE_ORDER = ("size", "scenario", "layer", "frame", "overlay", "snapshot", "camera", "selection")
+STATE_ORDER = ("size", "scenario", "layer", "frame", "snapshot", "camera", "selection")
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ class GlobeRenderer(QObject):
         self._frame: DrawnFrame | None = None
         self._busy = False  # calls queued or being drawn
         self._closing = False
-        self.dead = False  # the globe process cannot draw: calls are dropped
+        self._dead = False  # the globe process cannot draw: calls are dropped
         self.process = GlobeProcess(size)  # replaced when it dies; used by the thread only
         self._thread = threading.Thread(target=self._loop, name="sdn-globe", daemon=True)
         self._thread.start()
@@ -78,7 +78,7 @@ class GlobeRenderer(QObject):
     def post(self, kind: str, call: Call, state: str | None = None) -> None:
         """Queue ``call`` (any thread); ``state`` names what it sets, for a restarted process."""
         with self._wake:
-            if self.dead or self._closing:
+            if self._dead or self._closing:
                 return
             if state is not None:
                 self._state[state] = (kind, call)
@@ -132,7 +132,7 @@ class GlobeRenderer(QObject):
 
     def _restart_calls(self) -> list[tuple[str, Call]]:
         rank = {name: i for i, name in enumerate(STATE_ORDER)}
-        keys = sorted(self._state, key=lambda key: rank.get(key.split(":")[0], len(rank)))
+        keys = sorted(self._state, key=lambda key: rank[key.split(":")[0]])
         return [self._state[key] for key in keys]
 
     def _publish(self, pixels: DrawnPixels) -> None:
@@ -147,7 +147,7 @@ class GlobeRenderer(QObject):
     def _give_up(self, why: str) -> None:
         log.error("globe: cannot draw: %s", why)
         with self._wake:
-            self.dead, self._busy, self._calls = True, False, []
+            self._dead, self._busy, self._calls = True, False, []
         self.failed.emit(why)
 
 
