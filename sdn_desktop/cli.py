@@ -181,8 +181,9 @@ class ProgressBar:
 
     WIDTH = 30
 
-    def __init__(self, label: str, stream=None):
+    def __init__(self, label: str, stream=None, units: tuple[str, str] = ("frames", "fps")):
         self.label = label
+        self.units = units  # what is counted, and its rate
         self.stream = stream or sys.stderr
         self.started = time.monotonic()
         self.drawn_at = -1.0
@@ -196,7 +197,10 @@ class ProgressBar:
         rate = done / max(now - self.started, 1e-9)
         eta = (total - done) / rate if rate > 0 else 0.0
         bar = "#" * filled + "." * (self.WIDTH - filled)
-        self.stream.write(f"\r{self.label} [{bar}] {done}/{total} frames {rate:5.1f} fps, {eta:4.0f} s left ")
+        count, per_second = self.units
+        self.stream.write(
+            f"\r{self.label} [{bar}] {done}/{total} {count} {rate:5.1f} {per_second}, {eta:4.0f} s left "
+        )
         self.stream.flush()
 
     def close(self) -> None:
@@ -259,6 +263,45 @@ def _non_negative(flag: str, text: str) -> float:
     return value
 
 
+# ------------------------------------------------------------------ report
+def cmd_report(args: argparse.Namespace) -> int:
+    from .analysis.report import build_report
+    from .analysis.report_output import render_json, render_markdown, report_format
+    from .engine import Network
+
+    try:
+        fmt = report_format(args.output) if args.output else "md"
+    except ValueError as err:
+        raise UsageError(f"-o: {err}") from None
+    scenario, _ = _analysis_times(args, load_scenario(args.file))
+    network = Network(scenario, Path(args.file).resolve().parent)
+    bar = ProgressBar("routing", units=("steps", "steps/s"))
+    try:
+        series = network.run(progress=bar)
+    finally:
+        bar.close()
+    for warning in series.warnings:
+        _eprint(f"{args.file}: warning: {warning}")
+    report = build_report(network, series)
+    if fmt == "html":
+        from .analysis.report_figures import draw_figures
+        from .analysis.report_output import render_html
+
+        bar = ProgressBar("drawing", units=("pictures", "per s"))
+        try:
+            text = render_html(report, draw_figures(network, series, report, progress=bar))
+        finally:
+            bar.close()
+    else:
+        text = render_json(report) if fmt == "json" else render_markdown(report)
+    if not args.output:
+        sys.stdout.write(text)
+        return 0
+    atomic_write_text(args.output, text)
+    print(f"wrote {args.output} ({len(report.chains)} chains, {len(series.t_s)} steps)")
+    return 0
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
     from .ui.app import run_app
 
@@ -312,13 +355,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--camera", default="fixed", help=camera_help)
     p.set_defaults(func=cmd_snapshot)
 
+    p = sub.add_parser("report", help="kill-chain report: availability, budgets, outages, path changes")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument(
+        "-o",
+        "--output",
+        help="report.html (self-contained), report.json or report.md (default: Markdown on stdout)",
+    )
+    p.add_argument("--start", help="ISO 8601 UTC start (default: the scenario's)")
+    p.add_argument("--duration", help="seconds (default: the scenario's)")
+    p.add_argument("--step", help="seconds between steps (default: the scenario's)")
+    p.set_defaults(func=cmd_report, at=None)
+
     p = sub.add_parser("gui", help="open the desktop app (the default)")
     p.add_argument("file", nargs="?", metavar="FILE")
     p.set_defaults(func=cmd_gui)
     return parser
 
 
-COMMANDS = ("validate", "analyze", "schema", "gui", "record", "snapshot", "-h", "--help")
+COMMANDS = ("validate", "analyze", "schema", "gui", "record", "snapshot", "report", "-h", "--help")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -184,6 +184,9 @@ class KillChain(_Model):
     color: Color = "#ff5252"
     nodes: list[Name] = Field(min_length=2, description="node or sensor-constellation names, in order")
     switching_delay_ms: float = Field(0.0, ge=0, description="per satellite on a path")
+    budget_ms: float | None = Field(
+        None, gt=0, description="end-to-end latency budget, processing delays included (none: no budget)"
+    )
 
     @field_validator("nodes")
     @classmethod
