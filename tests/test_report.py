@@ -18,6 +18,7 @@ from PIL import Image
 from sdn_desktop.analysis.report import (
     UNREACHABLE,
     Interval,
+    build_report,
     latency_statistics,
     outage_intervals,
     over_budget_intervals,
@@ -25,6 +26,7 @@ from sdn_desktop.analysis.report import (
     step_durations,
 )
 from sdn_desktop.cli import main
+from sdn_desktop.engine import Network
 from sdn_desktop.scenario import load_scenario
 
 SCENARIO = Path(__file__).parent / "data" / "report_chains.json"
@@ -249,3 +251,19 @@ def test_budget_must_be_positive(capsys, tmp_path):
     assert capsys.readouterr().err.strip() == (
         f"{bad}: chains[0] 'Track to ship'.budget_ms: Input should be greater than 0"
     )
+
+
+def test_engine_reasons_reach_the_outage_intervals():
+    """The seam for the engine's per-leg, per-step reasons: build_report(..., reasons=...)."""
+    scenario = load_scenario(SCENARIO)
+    network = Network(scenario, SCENARIO.parent)
+    series = network.run(network.default_times()[:30])
+    reasons = [["no_path" if not ok else None for ok in row] for row in series.reachable]
+    given = build_report(network, series, reasons)
+    plain = build_report(network, series)
+    assert given.reasons_known and not plain.reasons_known
+    for with_reason, without in zip(given.chains, plain.chains, strict=True):
+        assert with_reason.outages, with_reason.name
+        assert [o.reason for o in with_reason.outages] == ["no_path"] * len(with_reason.outages)
+        assert [o.reason for o in without.outages] == [UNREACHABLE] * len(without.outages)
+        assert [o.start_s for o in with_reason.outages] == [o.start_s for o in without.outages]

@@ -18,6 +18,7 @@ from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
+from matplotlib.transforms import Bbox
 
 from ..engine import Network, TimeSeries
 from .report import ChainReport, Report, step_durations, true_runs
@@ -83,7 +84,7 @@ def latency_png(
     if any(c.budget_ms is not None for c in chains):
         handles += [
             Line2D([], [], color="0.3", ls="--", lw=1.0, label="budget"),
-            Patch(color="0.3", alpha=0.15, label="over budget"),
+            Patch(color=ink(chains[0].color) if len(chains) == 1 else "0.3", alpha=0.15, label="over budget"),
         ]
     if outages and any(c.outages for c in chains):
         handles.append(Patch(color=OUTAGE_SHADE, alpha=0.45, label="unreachable"))
@@ -157,52 +158,78 @@ def _map_instants(series: TimeSeries) -> np.ndarray:
     return t[np.unique(np.linspace(0, len(t) - 1, min(len(t), MAP_INSTANTS)).round().astype(int))]
 
 
+LABEL_PLACES = ((5, 4, "left"), (5, -12, "left"), (-5, 4, "right"), (-5, -12, "right"))
+
+
+def _label_nodes(fig: Figure, ax, names: list[str], lon: np.ndarray, lat: np.ndarray) -> None:
+    """Node names beside their markers, each on the first side where it stays inside the map and
+    overlaps no other label or marker (greedy, in node order)."""
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    fig.draw_without_rendering()
+    markers = [
+        Bbox.from_bounds(*(ax.transData.transform((x, y)) - 5), 10, 10) for x, y in zip(lon, lat, strict=True)
+    ]
+    placed: list = []
+    frame = ax.get_window_extent(renderer)
+    outline = [patheffects.withStroke(linewidth=2.5, foreground="black")]
+    for i, (name, x, y) in enumerate(zip(names, lon, lat, strict=True)):
+        others = placed + markers[:i] + markers[i + 1 :]
+        for k, (dx, dy, align) in enumerate(LABEL_PLACES):
+            text = ax.annotate(
+                name,
+                (x, y),
+                (dx, dy),
+                textcoords="offset points",
+                ha=align,
+                color="white",
+                fontsize=8,
+                path_effects=outline,
+            )
+            box = text.get_window_extent(renderer)
+            inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+            if k == len(LABEL_PLACES) - 1 or (inside and not any(box.overlaps(other) for other in others)):
+                placed.append(box)
+                break
+            text.remove()
+
+
 def map_png(
     network: Network, series: TimeSeries, report: Report, progress: Callable[[int, int], None] | None = None
 ) -> bytes:
     """Routes of every chain over the Blue Marble: bold at the first step, thin at instants across
-    the window; satellites at the first step in their constellation colours, nodes labelled."""
+    the window; satellites at the first step in their constellation colours, nodes labelled.
+
+    Bold routes are drawn widest for the first chain, so chains that share a leg show as stripes."""
     from ..render.earth import blue_marble_texture
 
     fig = Figure(figsize=(12, 6.4), layout="constrained")
     ax = fig.add_subplot()
     ax.imshow(blue_marble_texture(), extent=(-180, 180, -90, 90), origin="upper", interpolation="antialiased")
+    chains = [c.name for c in network.scenario.chains]
     colors = {c.name: c.color for c in network.scenario.chains}
     instants = _map_instants(series)
     for k, t in enumerate(instants):
         snap = network.snapshot(float(t))
-        bold = k == 0
-        if bold:
+        if k == 0:
             first = snap
         for route in snap.routes:
             if route.reachable:
                 lon, lat = ground_track(snap.vertex_positions(route.path))
-                ax.plot(
-                    lon,
-                    lat,
-                    color=colors[route.leg.chain],
-                    lw=2.2 if bold else 0.7,
-                    alpha=1 if bold else 0.45,
-                )
+                ax.plot(lon, lat, color=colors[route.leg.chain], lw=0.7, alpha=0.45)
         if progress is not None:
             progress(k + 1, len(instants))
+    for route in first.routes:
+        if route.reachable:
+            rank = len(chains) - 1 - chains.index(route.leg.chain)
+            lon, lat = ground_track(first.vertex_positions(route.path))
+            ax.plot(lon, lat, color=colors[route.leg.chain], lw=2.0 + 1.8 * rank, zorder=3 - 0.01 * rank)
     sat_colors = np.array([to_rgb(c.color) for c in network.scenario.constellations]).reshape(-1, 3)
     active = first.sat_active
     lon, lat = lon_lat(first.sat_pos[active])
     ax.scatter(lon, lat, s=1.2, c=sat_colors[network.sats.constellation[active]], alpha=0.7, lw=0)
-    outline = [patheffects.withStroke(linewidth=2.5, foreground="black")]
     lon, lat = lon_lat(first.node_pos)
     for node, x, y in zip(network.scenario.nodes, lon, lat, strict=True):
-        ax.plot(x, y, "o", ms=6, mfc=node.color or "#ffffff", mec="black", mew=0.8)
-        ax.annotate(
-            node.name,
-            (x, y),
-            (5, 4),
-            textcoords="offset points",
-            color="white",
-            fontsize=8,
-            path_effects=outline,
-        )
+        ax.plot(x, y, "o", ms=6, mfc=node.color or "#ffffff", mec="black", mew=0.8, zorder=4)
     ax.legend(
         handles=[Line2D([], [], color=c.color, lw=2.2, label=c.name) for c in report.chains],
         loc="lower left",
@@ -219,6 +246,7 @@ def map_png(
         f"{report.scenario.end_utc} (thin)",
         fontsize=9,
     )
+    _label_nodes(fig, ax, [n.name for n in network.scenario.nodes], lon, lat)
     return _png(fig)
 
 
