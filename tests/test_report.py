@@ -267,3 +267,18 @@ def test_engine_reasons_reach_the_outage_intervals():
         assert [o.reason for o in with_reason.outages] == ["no_path"] * len(with_reason.outages)
         assert [o.reason for o in without.outages] == [UNREACHABLE] * len(without.outages)
         assert [o.start_s for o in with_reason.outages] == [o.start_s for o in without.outages]
+
+
+def test_a_chain_never_reachable_has_no_latency_and_no_operators(tmp_path):
+    doc = json.loads(SCENARIO.read_text())
+    doc["nodes"][2]["min_elevation_deg"] = 89.9  # the ship sees no satellite
+    doc["time"]["duration_s"] = 300
+    path, out = tmp_path / "never.json", tmp_path / "never.json.report.json"
+    path.write_text(json.dumps(doc))
+    assert main(["report", str(path), "-o", str(out)]) == 0
+    chain = json.loads(out.read_text())["chains"][0]
+    assert chain["availability"] == 0.0 and chain["within_budget"] == 0.0
+    assert (chain["median_ms"], chain["p95_ms"], chain["max_ms"]) == (None, None, None)
+    assert chain["operators"] == [] and chain["over_budget"] == []
+    assert [(o["start_s"], o["end_s"]) for o in chain["outages"]] == [(0.0, 330.0)]
+    assert "C2 -> Ship" in chain["outages"][0]["legs"]

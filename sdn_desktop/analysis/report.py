@@ -233,6 +233,8 @@ def _operators(paths_by_leg: list, reachable: np.ndarray, durations: np.ndarray,
                 used.setdefault(operator, np.zeros(len(durations), bool))[ti] = True
                 constellations.setdefault(operator, {})[c.name] = None
     total = float(durations[reachable].sum())
+    if total == 0:
+        return []
     out = [
         OperatorUse(op, tuple(constellations[op]), float(durations[mask & reachable].sum()) / total)
         for op, mask in used.items()

@@ -117,7 +117,7 @@ def availability_png(series: TimeSeries, chains: list[ChainReport], step_s: floa
             spans = [(t[a] / 60.0, (ends[b - 1] - t[a]) / 60.0) for a, b in true_runs(states == state)]
             ax.broken_barh(spans, (row - 0.35, 0.7), facecolors=color)
     ax.set_yticks(range(len(chains)), [f"{c.name}\n{c.availability:.1%} reachable" for c in chains])
-    ax.set_ylim(len(chains) - 0.5, -0.5)
+    ax.set_ylim(max(len(chains), 1) - 0.5, -0.5)
     ax.tick_params(axis="y", labelsize=8)
     _minutes_axis(ax, series, step_s, start_utc)
     legend = [Patch(color=WITHIN_COLOR, label="within budget"), Patch(color=OVER_COLOR, label="over budget")]
