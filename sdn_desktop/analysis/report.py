@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 from ..engine import Network, TimeSeries
-from ..scenario import Constellation, Node, Scenario, WalkerSource
+from ..scenario import Constellation, KillChain, Node, Scenario, WalkerSource
 
 UNREACHABLE = "unreachable"  # the outage reason when the engine gives none
 OVER_BUDGET = "over_budget"
@@ -242,11 +242,10 @@ def _operators(paths_by_leg: list, reachable: np.ndarray, durations: np.ndarray,
     return sorted(out, key=lambda u: (-u.share_of_reachable, u.operator))
 
 
-def chain_report(
-    network: Network, series: TimeSeries, chain_index: int, reasons: Reasons | None = None
+def _chain_report(
+    network: Network, series: TimeSeries, chain: KillChain, owner: dict, reasons: Reasons | None
 ) -> ChainReport:
-    """The numbers of one chain; ``reasons`` as in :func:`build_report`."""
-    chain = network.scenario.chains[chain_index]
+    """The numbers of one chain; ``owner`` maps satellite names to constellations."""
     step_s = network.scenario.time.step_s
     rows = [i for i, leg in enumerate(series.legs) if leg.chain == chain.name]
     names = [leg_label(series.legs[i].src, series.legs[i].dst) for i in rows]
@@ -284,9 +283,7 @@ def chain_report(
         ),
         over_budget=over,
         legs=legs,
-        operators=_operators(
-            [series.paths[i] for i in rows], reachable, durations, satellite_constellations(network)
-        ),
+        operators=_operators([series.paths[i] for i in rows], reachable, durations, owner),
     )
 
 
@@ -297,7 +294,7 @@ def _source_text(c: Constellation) -> str:
             f"{s.altitude_km:g} km" if s.altitude_km is not None else f"{s.mean_motion_rev_per_day:g} rev/day"
         )
         return f"Walker {s.pattern} {s.planes} x {s.sats_per_plane}, {s.inclination_deg:g} deg, {height}"
-    return f"TLE file {s.path}"
+    return f"{s.kind.upper()} file {s.path}"
 
 
 def _location_text(node: Node) -> str:
@@ -358,9 +355,10 @@ def build_report(network: Network, series: TimeSeries, reasons: Reasons | None =
     """
     if len(series.t_s) == 0:
         raise ValueError("the time series has no steps")
+    owner = satellite_constellations(network)
     return Report(
         scenario=scenario_summary(network, series),
-        chains=[chain_report(network, series, i, reasons) for i in range(len(network.scenario.chains))],
+        chains=[_chain_report(network, series, c, owner, reasons) for c in network.scenario.chains],
         generated_utc=_iso(datetime.now(UTC).replace(microsecond=0)),
         reasons_known=reasons is not None,
         warnings=list(series.warnings),
