@@ -181,8 +181,9 @@ class ProgressBar:
 
     WIDTH = 30
 
-    def __init__(self, label: str, stream=None):
+    def __init__(self, label: str, stream=None, units: tuple[str, str] = ("frames", "fps")):
         self.label = label
+        self.units = units
         self.stream = stream or sys.stderr
         self.started = time.monotonic()
         self.drawn_at = -1.0
@@ -196,7 +197,9 @@ class ProgressBar:
         rate = done / max(now - self.started, 1e-9)
         eta = (total - done) / rate if rate > 0 else 0.0
         bar = "#" * filled + "." * (self.WIDTH - filled)
-        self.stream.write(f"\r{self.label} [{bar}] {done}/{total} frames {rate:5.1f} fps, {eta:4.0f} s left ")
+        unit, speed = self.units
+        eta_text = f"{eta:4.0f} s left "
+        self.stream.write(f"\r{self.label} [{bar}] {done}/{total} {unit} {rate:5.1f} {speed}, {eta_text}")
         self.stream.flush()
 
     def close(self) -> None:
@@ -259,6 +262,56 @@ def _non_negative(flag: str, text: str) -> float:
     return value
 
 
+# ------------------------------------------------------------------ export
+def _export_links(text: str) -> tuple[str, ...]:
+    from .export import LINK_KINDS
+
+    kinds = tuple(k.strip() for k in text.split(",") if k.strip() and k.strip() != "none")
+    unknown = [k for k in kinds if k not in LINK_KINDS]
+    if unknown:
+        raise UsageError(f"--links: '{unknown[0]}' is not one of {', '.join(LINK_KINDS)} or none")
+    return kinds
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .engine import Network
+    from .export import OMM_FORMS, omm_text, scenario_czml, scenario_element_sets, tle_text
+
+    if not (args.czml or args.tle or args.omm):
+        raise UsageError("give at least one of --czml, --tle and --omm")
+    omm_form = Path(args.omm).suffix.lower() if args.omm else None
+    if omm_form is not None and omm_form not in OMM_FORMS:
+        raise UsageError(f"--omm: '{args.omm}' must end in {', '.join(OMM_FORMS)} (the OMM form)")
+    links = _export_links(args.links)
+    sample_step = _positive("--sample-step", args.sample_step) or 120.0
+    scenario, _ = _analysis_times(args, load_scenario(args.file))
+    network = Network(scenario, Path(args.file).resolve().parent)
+    written = []
+    if args.tle or args.omm:
+        elements = scenario_element_sets(network)
+        if args.tle:
+            atomic_write_text(args.tle, tle_text(elements))
+            written.append((args.tle, f"{len(elements)} satellites"))
+        if args.omm:
+            atomic_write_text(args.omm, omm_text(elements, omm_form))
+            written.append((args.omm, f"{len(elements)} satellites"))
+    if args.czml:
+        bar = ProgressBar(f"exporting {Path(args.czml).name}", units=("steps", "steps/s"))
+        try:
+            document = scenario_czml(
+                network, sample_step_s=sample_step, frame=args.frame, links=links, progress=bar
+            )
+        finally:
+            bar.close()
+        atomic_write_text(args.czml, document.dumps())
+        written.append((args.czml, f"{len(document.packets)} packets"))
+    for warning in network.warnings:
+        _eprint(f"{args.file}: warning: {warning}")
+    for path, what in written:
+        print(f"wrote {path} ({what}, {Path(path).stat().st_size / 1e6:.1f} MB)")
+    return 0
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
     from .ui.app import run_app
 
@@ -312,13 +365,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--camera", default="fixed", help=camera_help)
     p.set_defaults(func=cmd_snapshot)
 
+    p = sub.add_parser("export", help="CZML for Cesium; the constellations' mean elements as TLE or OMM")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--czml", metavar="OUT.czml", help="satellites, nodes, links and routes over time")
+    p.add_argument("--tle", metavar="OUT.tle", help="every satellite's mean elements as a 3-line TLE file")
+    p.add_argument("--omm", metavar="OUT.json|.xml|.csv", help="the same as CCSDS OMM (form by suffix)")
+    p.add_argument("--start", help="ISO 8601 UTC start (default: the scenario's)")
+    p.add_argument("--duration", help="seconds (default: the scenario's)")
+    p.add_argument("--step", help="seconds between link and route steps (default: the scenario's)")
+    p.add_argument("--sample-step", help="seconds between CZML position samples (default 120)")
+    p.add_argument("--frame", choices=("fixed", "inertial"), default="fixed", help="CZML satellite positions")
+    p.add_argument("--links", default="isl,cross,ground", help="CZML link kinds: isl,cross,ground or none")
+    p.set_defaults(func=cmd_export, at=None)
+
     p = sub.add_parser("gui", help="open the desktop app (the default)")
     p.add_argument("file", nargs="?", metavar="FILE")
     p.set_defaults(func=cmd_gui)
     return parser
 
 
-COMMANDS = ("validate", "analyze", "schema", "gui", "record", "snapshot", "-h", "--help")
+COMMANDS = ("validate", "analyze", "schema", "gui", "record", "snapshot", "export", "-h", "--help")
 
 
 def main(argv: list[str] | None = None) -> int:
