@@ -87,8 +87,13 @@ def tle_text(elements: list[ElementSet]) -> str:
     return "".join("\n".join((e.name, *_tle_lines(e))) + "\n" for e in elements)
 
 
+def _short(value: float) -> float:
+    """The float of ``value``'s 15 significant digits: 99.9302, not 99.93020000000001 (1e-14 relative)."""
+    return float(f"{value:.15g}")
+
+
 def omm_fields(element: ElementSet) -> dict[str, str | int | float]:
-    """The OMM keywords of one satellite (mean elements in TEME, SGP4 theory), numbers unrounded."""
+    """The OMM keywords of one satellite (mean elements in TEME, SGP4 theory)."""
     sat = element.satrec
     epoch = JD_2433281_5 + timedelta(days=(sat.jdsatepoch - 2433281.5) + sat.jdsatepochF)
     designator = sat.intldesg.strip()
@@ -103,20 +108,20 @@ def omm_fields(element: ElementSet) -> dict[str, str | int | float]:
         "TIME_SYSTEM": "UTC",
         "MEAN_ELEMENT_THEORY": "SGP4",
         "EPOCH": epoch.strftime(OMM_EPOCH_FORMAT),
-        "MEAN_MOTION": sat.no_kozai * XPDOTP,
-        "ECCENTRICITY": sat.ecco,
-        "INCLINATION": math.degrees(sat.inclo),
-        "RA_OF_ASC_NODE": math.degrees(sat.nodeo),
-        "ARG_OF_PERICENTER": math.degrees(sat.argpo),
-        "MEAN_ANOMALY": math.degrees(sat.mo),
+        "MEAN_MOTION": _short(sat.no_kozai * XPDOTP),
+        "ECCENTRICITY": _short(sat.ecco),
+        "INCLINATION": _short(math.degrees(sat.inclo)),
+        "RA_OF_ASC_NODE": _short(math.degrees(sat.nodeo)),
+        "ARG_OF_PERICENTER": _short(math.degrees(sat.argpo)),
+        "MEAN_ANOMALY": _short(math.degrees(sat.mo)),
         "EPHEMERIS_TYPE": sat.ephtype,
         "CLASSIFICATION_TYPE": sat.classification.strip() or "U",
         "NORAD_CAT_ID": element.catalog_number,
         "ELEMENT_SET_NO": sat.elnum,
         "REV_AT_EPOCH": sat.revnum,
-        "BSTAR": sat.bstar,
-        "MEAN_MOTION_DOT": sat.ndot * XPDOTP * 1440.0,
-        "MEAN_MOTION_DDOT": sat.nddot * XPDOTP * 1440.0 * 1440.0,
+        "BSTAR": _short(sat.bstar),
+        "MEAN_MOTION_DOT": _short(sat.ndot * XPDOTP * 1440.0),
+        "MEAN_MOTION_DDOT": _short(sat.nddot * XPDOTP * 1440.0 * 1440.0),
     }
 
 
