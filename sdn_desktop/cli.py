@@ -273,9 +273,43 @@ def _export_links(text: str) -> tuple[str, ...]:
     return kinds
 
 
+def _export_elements(args: argparse.Namespace, network, omm_form: str | None) -> list[tuple[str, str]]:
+    from .export import ExportError, omm_text, scenario_element_sets, tle_text
+
+    elements = scenario_element_sets(network)
+    written = []
+    if args.tle:
+        try:
+            text = tle_text(elements)
+        except ExportError as err:
+            raise UsageError(f"--tle: {err}") from None
+        atomic_write_text(args.tle, text)
+        written.append((args.tle, f"{len(elements)} satellites"))
+    if args.omm:
+        atomic_write_text(args.omm, omm_text(elements, omm_form))
+        written.append((args.omm, f"{len(elements)} satellites"))
+    return written
+
+
+def _export_czml(
+    args: argparse.Namespace, network, links: tuple[str, ...], sample_step: float
+) -> tuple[str, str]:
+    from .export import scenario_czml
+
+    bar = ProgressBar(f"exporting {Path(args.czml).name}", units=("steps", "steps/s"))
+    try:
+        document = scenario_czml(
+            network, sample_step_s=sample_step, frame=args.frame, links=links, progress=bar
+        )
+    finally:
+        bar.close()
+    atomic_write_text(args.czml, document.dumps())
+    return args.czml, f"{len(document.packets)} packets"
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from .engine import Network
-    from .export import OMM_FORMS, omm_text, scenario_czml, scenario_element_sets, tle_text
+    from .export import OMM_FORMS
 
     if not (args.czml or args.tle or args.omm):
         raise UsageError("give at least one of --czml, --tle and --omm")
@@ -287,26 +321,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     scenario, _ = _analysis_times(args, load_scenario(args.file))
     network = Network(scenario, Path(args.file).resolve().parent)
     written = []
-    if args.tle or args.omm:
-        elements = scenario_element_sets(network)
-        if args.tle:
-            atomic_write_text(args.tle, tle_text(elements))
-            written.append((args.tle, f"{len(elements)} satellites"))
-        if args.omm:
-            atomic_write_text(args.omm, omm_text(elements, omm_form))
-            written.append((args.omm, f"{len(elements)} satellites"))
-    if args.czml:
-        bar = ProgressBar(f"exporting {Path(args.czml).name}", units=("steps", "steps/s"))
-        try:
-            document = scenario_czml(
-                network, sample_step_s=sample_step, frame=args.frame, links=links, progress=bar
-            )
-        finally:
-            bar.close()
-        atomic_write_text(args.czml, document.dumps())
-        written.append((args.czml, f"{len(document.packets)} packets"))
-    for warning in network.warnings:
-        _eprint(f"{args.file}: warning: {warning}")
+    try:
+        if args.tle or args.omm:
+            written += _export_elements(args, network, omm_form)
+        if args.czml:
+            written.append(_export_czml(args, network, links, sample_step))
+    finally:
+        for warning in network.warnings:
+            _eprint(f"{args.file}: warning: {warning}")
     for path, what in written:
         print(f"wrote {path} ({what}, {Path(path).stat().st_size / 1e6:.1f} MB)")
     return 0

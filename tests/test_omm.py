@@ -236,3 +236,22 @@ def test_export_needs_an_output_and_a_known_omm_form(walker_file, tmp_path, caps
     err = capsys.readouterr().err.splitlines()
     assert "give at least one of --czml, --tle and --omm" in err[0]
     assert "--omm" in err[1] and ".json, .xml, .csv" in err[1]
+
+
+def test_elements_a_tle_cannot_carry_are_refused_by_name(tmp_path, capsys):
+    records = [{k: r[k] for k in CELESTRAK_KEYS} for r in omm_records(TLE_FILES["iridium"])[:3]]
+    records[0]["MEAN_ANOMALY"] = -10.0  # fine for SGP4, not for a TLE's 0-360 field
+    records[1]["NORAD_CAT_ID"] = 400000  # beyond Alpha-5: SGP4 (sgp4init) refuses it
+    (tmp_path / "odd.json").write_text(json.dumps(records))
+    doc = {
+        "format": "sdn-scenario",
+        "version": 1,
+        "time": {"start": "2021-01-30T12:00:00Z"},
+        "constellations": [{"name": "Odd", "source": {"kind": "omm", "path": "odd.json"}}],
+    }
+    (scenario := tmp_path / "odd_scenario.json").write_text(json.dumps(doc))
+    assert main(["export", str(scenario), "--tle", str(tmp_path / "odd.tle")]) == 2
+    err = capsys.readouterr().err
+    assert "entry 2: satellite number cannot exceed 339999" in err
+    assert f"--tle: '{records[0]['OBJECT_NAME']}' cannot be written as a TLE" in err
+    assert not (tmp_path / "odd.tle").exists()

@@ -36,6 +36,7 @@ from skyfield.framelib import itrs
 
 from ..engine import Network
 from ..engine.frames import timescale
+from ..engine.network import BATCH_STEPS
 
 FRAMES = ("fixed", "inertial")
 LAGRANGE_DEGREE = 5
@@ -100,9 +101,8 @@ def record_steps(
     """Links and routes of every step, through ``Network.propagate`` and ``Network.step``."""
     out = StepRecord(paths=[[] for _ in network.legs])
     n, n_t = network.n_sats, len(times)
-    batch = 32
-    for b0 in range(0, n_t, batch):
-        chunk = times[b0 : b0 + batch]
+    for b0 in range(0, n_t, BATCH_STEPS):
+        chunk = times[b0 : b0 + BATCH_STEPS]
         pos, active, gmst = network.propagate(chunk)
         for k, t in enumerate(chunk):
             snap = network.step(float(t), pos[:, k], active[:, k], gmst[k])

@@ -41,6 +41,10 @@ OMM_TLE_PARAMETERS = (
 )  # fmt: skip
 
 
+class ExportError(ValueError):
+    """Elements that the asked-for format cannot carry; the message names the satellite."""
+
+
 @dataclass(frozen=True)
 class ElementSet:
     """One satellite's mean elements: its SGP4 model, and its TLE lines when a TLE file gave them."""
@@ -76,8 +80,12 @@ def scenario_element_sets(network: Network) -> list[ElementSet]:
 def _tle_lines(element: ElementSet) -> tuple[str, str]:
     if element.tle_lines is not None:
         return element.tle_lines
-    line1, line2 = export_tle(element.satrec)
-    number = to_alpha5(element.catalog_number)
+    try:
+        line1, line2 = export_tle(element.satrec)
+        number = to_alpha5(element.catalog_number)
+    except ValueError as err:
+        reason = err.args[0] % err.args[1:] if len(err.args) > 1 else err  # sgp4 passes printf-style args
+        raise ExportError(f"'{element.name}' cannot be written as a TLE: {reason}") from None
     line1, line2 = (line[:2] + number + line[7:68] for line in (line1, line2))
     return line1 + str(tle_checksum(line1)), line2 + str(tle_checksum(line2))
 
