@@ -302,6 +302,78 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------------ export
+def _export_links(text: str) -> tuple[str, ...]:
+    from .export import LINK_KINDS
+
+    kinds = tuple(k.strip() for k in text.split(",") if k.strip() and k.strip() != "none")
+    unknown = [k for k in kinds if k not in LINK_KINDS]
+    if unknown:
+        raise UsageError(f"--links: '{unknown[0]}' is not one of {', '.join(LINK_KINDS)} or none")
+    return kinds
+
+
+def _export_elements(args: argparse.Namespace, network, omm_form: str | None) -> list[tuple[str, str]]:
+    from .export import ExportError, omm_text, scenario_element_sets, tle_text
+
+    elements = scenario_element_sets(network)
+    written = []
+    if args.tle:
+        try:
+            text = tle_text(elements)
+        except ExportError as err:
+            raise UsageError(f"--tle: {err}") from None
+        atomic_write_text(args.tle, text)
+        written.append((args.tle, f"{len(elements)} satellites"))
+    if args.omm:
+        atomic_write_text(args.omm, omm_text(elements, omm_form))
+        written.append((args.omm, f"{len(elements)} satellites"))
+    return written
+
+
+def _export_czml(
+    args: argparse.Namespace, network, links: tuple[str, ...], sample_step: float
+) -> tuple[str, str]:
+    from .export import scenario_czml
+
+    bar = ProgressBar(f"exporting {Path(args.czml).name}", units=("steps", "steps/s"))
+    try:
+        document = scenario_czml(
+            network, sample_step_s=sample_step, frame=args.frame, links=links, progress=bar
+        )
+    finally:
+        bar.close()
+    atomic_write_text(args.czml, document.dumps())
+    return args.czml, f"{len(document.packets)} packets"
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .engine import Network
+    from .export import OMM_FORMS
+
+    if not (args.czml or args.tle or args.omm):
+        raise UsageError("give at least one of --czml, --tle and --omm")
+    omm_form = Path(args.omm).suffix.lower() if args.omm else None
+    if omm_form is not None and omm_form not in OMM_FORMS:
+        raise UsageError(f"--omm: '{args.omm}' must end in {', '.join(OMM_FORMS)} (the OMM form)")
+    links = _export_links(args.links)
+    sample_step = _positive("--sample-step", args.sample_step) or 120.0
+    scenario, _ = _analysis_times(args, load_scenario(args.file))
+    network = Network(scenario, Path(args.file).resolve().parent)
+    written = []
+    try:
+        if args.tle or args.omm:
+            written += _export_elements(args, network, omm_form)
+        if args.czml:
+            written.append(_export_czml(args, network, links, sample_step))
+    finally:
+        for warning in network.warnings:
+            _eprint(f"{args.file}: warning: {warning}")
+    for path, what in written:
+        print(f"wrote {path} ({what}, {Path(path).stat().st_size / 1e6:.1f} MB)")
+    return 0
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
     from .ui.app import run_app
 
@@ -366,6 +438,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--duration", help="seconds (default: the scenario's)")
     p.add_argument("--step", help="seconds between steps (default: the scenario's)")
     p.set_defaults(func=cmd_report, at=None)
+    p = sub.add_parser("export", help="CZML for Cesium; the constellations' mean elements as TLE or OMM")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--czml", metavar="OUT.czml", help="satellites, nodes, links and routes over time")
+    p.add_argument("--tle", metavar="OUT.tle", help="every satellite's mean elements as a 3-line TLE file")
+    p.add_argument("--omm", metavar="OUT.json|.xml|.csv", help="the same as CCSDS OMM (form by suffix)")
+    p.add_argument("--start", help="ISO 8601 UTC start (default: the scenario's)")
+    p.add_argument("--duration", help="seconds (default: the scenario's)")
+    p.add_argument("--step", help="seconds between link and route steps (default: the scenario's)")
+    p.add_argument("--sample-step", help="seconds between CZML position samples (default 120)")
+    p.add_argument("--frame", choices=("fixed", "inertial"), default="fixed", help="CZML satellite positions")
+    p.add_argument("--links", default="isl,cross,ground", help="CZML link kinds: isl,cross,ground or none")
+    p.set_defaults(func=cmd_export, at=None)
 
     p = sub.add_parser("gui", help="open the desktop app (the default)")
     p.add_argument("file", nargs="?", metavar="FILE")
@@ -373,7 +457,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-COMMANDS = ("validate", "analyze", "schema", "gui", "record", "snapshot", "report", "-h", "--help")
+COMMANDS = (
+    "validate", "analyze", "schema", "gui", "record", "snapshot", "report", "export", "-h", "--help",
+)  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,8 +9,17 @@ from pathlib import Path
 
 import numpy as np
 from sgp4.api import WGS72, Satrec, SatrecArray
+from sgp4.omm import initialize as omm_initialize
 
-from ..scenario import Constellation, Scenario, TleSource, WalkerSource, read_tle_file
+from ..scenario import (
+    Constellation,
+    OmmSource,
+    Scenario,
+    TleSource,
+    WalkerSource,
+    read_omm_file,
+    read_tle_file,
+)
 from .frames import JD_2433281_5, Epochs, teme_to_ecef
 
 MU_KM3_S2 = 398600.8  # WGS72, as SGP4 uses
@@ -133,34 +142,59 @@ def infer_layout(
     return plane, slot
 
 
-def tle_satrecs(
-    constellation: Constellation, base_dir: Path, start: datetime
-) -> tuple[list[Satrec], list[str], np.ndarray, np.ndarray, list[str]]:
-    source: TleSource = constellation.source
-    path = (base_dir / source.path).resolve()
-    try:
-        tle = read_tle_file(path)
-    except OSError as err:
-        reason = "file not found" if isinstance(err, FileNotFoundError) else str(err)
-        raise SatelliteSourceError(
-            f"constellation '{constellation.name}': source.path '{path}': {reason}"
-        ) from None
+def _file_error(constellation: Constellation, path: Path, reason: str) -> SatelliteSourceError:
+    return SatelliteSourceError(f"constellation '{constellation.name}': source.path '{path}': {reason}")
+
+
+def _read_tle(constellation: Constellation, path: Path) -> tuple[list[Satrec], list[str], list[str]]:
+    tle = read_tle_file(path)
     warnings = [f"constellation '{constellation.name}': skipped {s}" for s in tle.skipped]
+    sats = [Satrec.twoline2rv(rec.line1, rec.line2, WGS72) for rec in tle.records]
+    if not sats:
+        raise _file_error(constellation, path, "no valid TLE entries")
+    return sats, [rec.name for rec in tle.records], warnings
+
+
+def _read_omm(constellation: Constellation, path: Path) -> tuple[list[Satrec], list[str], list[str]]:
+    omm = read_omm_file(path)
+    if omm.problem:
+        raise _file_error(constellation, path, omm.problem)
+    warnings = [f"constellation '{constellation.name}': skipped {s}" for s in omm.skipped]
     sats, names = [], []
-    for rec in tle.records:
-        sat = Satrec.twoline2rv(rec.line1, rec.line2, WGS72)
-        days = abs(_days_since_1949(start) - (sat.jdsatepoch + sat.jdsatepochF - 2433281.5))
-        if days > 30:
-            warnings.append(
-                f"constellation '{constellation.name}': '{rec.name}' is propagated {days:.0f} days "
-                "from its TLE epoch; positions degrade"
-            )
+    for rec in omm.records:
+        sat = Satrec()
+        try:
+            omm_initialize(sat, rec.fields, WGS72)
+        except (ValueError, RuntimeError) as err:
+            warnings.append(f"constellation '{constellation.name}': skipped {path.name}: {rec.where}: {err}")
+            continue
         sats.append(sat)
         names.append(rec.name)
     if not sats:
-        raise SatelliteSourceError(
-            f"constellation '{constellation.name}': source.path '{path}': no valid TLE entries"
-        )
+        raise _file_error(constellation, path, "no valid OMM entries")
+    return sats, names, warnings
+
+
+def file_satrecs(
+    constellation: Constellation, base_dir: Path, start: datetime
+) -> tuple[list[Satrec], list[str], np.ndarray, np.ndarray, list[str]]:
+    """Satellites of a TLE or OMM source, their names, plane/slot layout and warnings."""
+    source: TleSource = constellation.source
+    path = (base_dir / source.path).resolve()
+    read = _read_omm if isinstance(source, OmmSource) else _read_tle
+    try:
+        sats, names, warnings = read(constellation, path)
+    except OSError as err:
+        raise _file_error(
+            constellation, path, "file not found" if isinstance(err, FileNotFoundError) else str(err)
+        ) from None
+    for sat, name in zip(sats, names, strict=True):
+        days = abs(_days_since_1949(start) - (sat.jdsatepoch + sat.jdsatepochF - 2433281.5))
+        if days > 30:
+            warnings.append(
+                f"constellation '{constellation.name}': '{name}' is propagated {days:.0f} days "
+                "from its element-set epoch; positions degrade"
+            )
     n = len(sats)
     if source.layout == "file_order":
         per_plane = math.ceil(n / source.planes)
@@ -185,7 +219,7 @@ def build_satellites(scenario: Scenario, base_dir: Path) -> SatelliteSet:
             sats, plane, slot = walker_satrecs(c.source, start)
             names = [f"{c.name} P{p:02d}S{s:02d}" for p, s in zip(plane, slot, strict=True)]
         else:
-            sats, names, plane, slot, warnings = tle_satrecs(c, base_dir, start)
+            sats, names, plane, slot, warnings = file_satrecs(c, base_dir, start)
             out.warnings += warnings
         first = len(out.names)
         taken = set(out.names)

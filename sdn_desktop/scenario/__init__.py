@@ -17,6 +17,7 @@ from .model import (
     IslPolicy,
     KillChain,
     Node,
+    OmmSource,
     Physics,
     Scenario,
     TimeWindow,
@@ -24,6 +25,7 @@ from .model import (
     WalkerSource,
     Waypoint,
 )
+from .omm import OmmFile, OmmRecord, read_omm_file
 from .tle import TleFile, TleRecord, read_tle_file
 
 __all__ = [
@@ -34,6 +36,9 @@ __all__ = [
     "IslPolicy",
     "KillChain",
     "Node",
+    "OmmFile",
+    "OmmRecord",
+    "OmmSource",
     "Physics",
     "Scenario",
     "ScenarioError",
@@ -46,6 +51,7 @@ __all__ = [
     "atomic_write_text",
     "json_schema",
     "load_scenario",
+    "read_omm_file",
     "read_tle_file",
     "save_scenario",
     "scenario_from_dict",

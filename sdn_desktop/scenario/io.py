@@ -32,7 +32,7 @@ def _field_path(loc: tuple) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in ("walker", "tle") and out.endswith("source"):
+        elif part in ("walker", "tle", "omm") and out.endswith("source"):
             continue  # the union tag pydantic adds
         else:
             out += ("." if out else "") + str(part)

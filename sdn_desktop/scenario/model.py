@@ -97,6 +97,12 @@ class TleSource(_Model):
         return self
 
 
+class OmmSource(TleSource):
+    """A CCSDS OMM file (the JSON, XML or CSV that CelesTrak and Space-Track publish); same layout options."""
+
+    kind: Literal["omm"] = "omm"
+
+
 class IslPolicy(_Model):
     """Intra-constellation inter-satellite links."""
 
@@ -112,7 +118,7 @@ class Constellation(_Model):
     terminal: str = Field("generic", min_length=1, description="optical terminal standard")
     color: Color = "#4fc3f7"
     sensor: bool = Field(False, description="satellites carry tracking sensors (can start a kill chain)")
-    source: WalkerSource | TleSource = Field(discriminator="kind")
+    source: WalkerSource | TleSource | OmmSource = Field(discriminator="kind")
     isl: IslPolicy = Field(default_factory=IslPolicy)
 
 
