@@ -21,6 +21,7 @@ from ..engine.frames import ecef_to_geodetic
 from ..engine.tracks import circle_latlon, coverage_angle_rad, ground_tracks
 from ..scenario import Scenario
 from .backend import canvas_app
+from .dots import Dots
 from .earth import blue_marble_texture
 from .map_geometry import ground_paths, polyline_segments
 from .overlay import (
@@ -50,6 +51,7 @@ LON_LABEL_LAT_DEG = -60.0  # longitudes are labelled on this parallel, over the 
 TRACK_AHEAD_ALPHA = 0.95
 TRACK_BEHIND_ALPHA = 0.4
 TRACK_WIDTH_PX = 2.0
+TRACK_WHITENING = 0.6  # a track is its satellite's colour mixed this much with white
 FOOTPRINT_ALPHA = 0.85
 FOOTPRINT_WIDTH_PX = 1.5
 ROUTE_WIDTH_PX = 4.0
@@ -58,6 +60,8 @@ ROUTE_CASING_COLOR = (0.0, 0.0, 0.0, 0.55)
 NODE_SIZE_PX = 13.0
 NODE_LABEL_COLOR = "#e6edf3"
 LABEL_GAP = "  "
+LABEL_SHADOW_COLOR = (0.0, 0.0, 0.0, 0.85)  # drawn under each name, a pixel down and right
+LABEL_SHADOW_PX = 1.0
 LABEL_MAX_SHIFT = 4  # lines a node name may move down to clear another
 SELECTION_COLOR = "#ffffff"
 SELECTION_SIZE_PX = 20.0
@@ -200,15 +204,17 @@ class MapView:
         self._place_grid_labels()
         self._footprint_lines = self._line(parent, width=FOOTPRINT_WIDTH_PX)
         self._track_lines = self._line(parent, width=TRACK_WIDTH_PX)
-        self._satellites = scene.visuals.Markers(parent=parent)
+        self._satellites = Dots(parent=parent)
         self._route_casing = self._line(parent, width=ROUTE_CASING_PX)
         self._routes = self._line(parent, width=ROUTE_WIDTH_PX)
         self._nodes = scene.visuals.Markers(parent=parent)
         self._selection_ring = scene.visuals.Markers(parent=parent)
+        self._node_shadows = make_text(parent, self._fonts, "left", "center", 8, color=LABEL_SHADOW_COLOR)
         self._node_labels = make_text(parent, self._fonts, "left", "center", 8, color=NODE_LABEL_COLOR)
         drawn_in_order = (
             self._earth, self._grid, self._grid_labels, self._footprint_lines, self._track_lines,
             self._satellites, self._route_casing, self._routes, self._nodes, self._selection_ring,
+            self._node_shadows,
             self._node_labels,
         )  # fmt: skip
         for order, visual in enumerate(drawn_in_order):
@@ -266,7 +272,7 @@ class MapView:
             "satellites": [self._satellites],
             "routes": [self._route_casing, self._routes],
             "nodes": [self._nodes],
-            "labels": [self._node_labels],
+            "labels": [self._node_shadows, self._node_labels],
             "status": [self._status_root],
         }[name]
 
@@ -297,7 +303,8 @@ class MapView:
             [Color(node.color or ROLE_COLORS[node.role]).rgba for node in scenario.nodes], np.float32
         ).reshape(-1, 4)
         self._node_texts = [LABEL_GAP + node.name for node in scenario.nodes]
-        set_text(self._node_labels, self._node_texts or [""])
+        for visual in (self._node_shadows, self._node_labels):
+            set_text(visual, self._node_texts or [""])
         self._chain_index = {chain.name: i for i, chain in enumerate(scenario.chains)}
         self._chain_rgba = [Color(chain.color).rgba for chain in scenario.chains]
         self._status_title = scenario.name
@@ -363,10 +370,13 @@ class MapView:
         self._sat_lat, self._sat_lon, self._sat_alt_km = lat, lon, alt_m / 1000.0
         active = snapshot.sat_active & np.isfinite(lat)
         self._sat_index = np.flatnonzero(active)
-        self._set_markers(
-            self._satellites, self._sat_index, size=self._sat_size,
-            face_color=self._sat_rgba[self._sat_index], edge_width=0,
-        )  # fmt: skip
+        self._has_data[self._satellites] = len(self._sat_index) > 0
+        if len(self._sat_index):
+            self._satellites.set_data(
+                np.stack((lon[self._sat_index], lat[self._sat_index]), axis=1),
+                self._sat_rgba[self._sat_index],
+                size=self._sat_size,
+            )
         self._node_lat, self._node_lon, _ = ecef_to_geodetic(snapshot.node_pos)
         nodes = np.arange(len(self._node_lat))
         self._set_node_markers(
@@ -382,10 +392,11 @@ class MapView:
         self._refresh_visibility()
 
     def _place_node_labels(self) -> None:
-        """Node names right of their markers; a name that would overlap one placed before it moves down
-        a line at a time (up to LABEL_MAX_SHIFT lines)."""
+        """Node names right of their markers, over a dark shadow; a name that would overlap one placed
+        before it moves down a line at a time (up to LABEL_MAX_SHIFT lines)."""
         self._labels_placed_for = tuple(self.camera.rect.pos + self.camera.rect.size) + tuple(self._size)
-        self._has_data[self._node_labels] = len(self._node_lat) > 0
+        for visual in (self._node_shadows, self._node_labels):
+            self._has_data[visual] = len(self._node_lat) > 0
         if not len(self._node_lat):
             return
         where = self.projection()
@@ -399,16 +410,10 @@ class MapView:
                     break
                 xy[i, 1] += line_px
             placed.append(box)
-        lon = (xy[:, 0] - where.offset[0]) / where.scale[0]
-        lat = (xy[:, 1] - where.offset[1]) / where.scale[1]
-        self._node_labels.pos = np.stack((lon, lat), axis=1)
-
-    def _set_markers(self, visual, sat_indices: np.ndarray, **style) -> None:
-        self._has_data[visual] = len(sat_indices) > 0
-        if len(sat_indices):
-            visual.set_data(
-                np.stack((self._sat_lon[sat_indices], self._sat_lat[sat_indices]), axis=1), **style
-            )
+        for visual, shift_px in ((self._node_labels, 0.0), (self._node_shadows, LABEL_SHADOW_PX)):
+            lon = (xy[:, 0] + shift_px - where.offset[0]) / where.scale[0]
+            lat = (xy[:, 1] + shift_px - where.offset[1]) / where.scale[1]
+            visual.pos = np.stack((lon, lat), axis=1)
 
     def _set_node_markers(self, visual, node_indices: np.ndarray, **style) -> None:
         self._has_data[visual] = len(node_indices) > 0
@@ -455,6 +460,7 @@ class MapView:
             for row, sat in enumerate(satellites):
                 drawn = polyline_segments(tracks.lat_deg[row, cols], tracks.lon_deg[row, cols])
                 rgba = np.array(self._sat_rgba[sat], np.float32)
+                rgba[:3] += TRACK_WHITENING * (1.0 - rgba[:3])  # set apart from the satellite dots
                 rgba[3] = alpha
                 segments.append(drawn)
                 colors.append(np.repeat(rgba[None], len(drawn), axis=0))
