@@ -378,11 +378,13 @@ class MapView:
                 size=self._sat_size,
             )
         self._node_lat, self._node_lon, _ = ecef_to_geodetic(snapshot.node_pos)
-        nodes = np.arange(len(self._node_lat))
-        self._set_node_markers(
-            self._nodes, nodes, size=NODE_SIZE_PX, face_color=self._node_rgba,
-            edge_color=(0.0, 0.0, 0.0, 0.9), edge_width=1.2, symbol=self._node_symbols,
-        )  # fmt: skip
+        self._has_data[self._nodes] = len(self._node_lat) > 0
+        if len(self._node_lat):
+            self._nodes.set_data(
+                np.stack((self._node_lon, self._node_lat), axis=1), size=NODE_SIZE_PX,
+                face_color=self._node_rgba, edge_color=(0.0, 0.0, 0.0, 0.9), edge_width=1.2,
+                symbol=self._node_symbols,
+            )  # fmt: skip
         self._place_node_labels()
         self._update_routes(snapshot)
         self._update_tracks(snapshot.t_s)
@@ -414,12 +416,6 @@ class MapView:
             lon = (xy[:, 0] + shift_px - where.offset[0]) / where.scale[0]
             lat = (xy[:, 1] + shift_px - where.offset[1]) / where.scale[1]
             visual.pos = np.stack((lon, lat), axis=1)
-
-    def _set_node_markers(self, visual, node_indices: np.ndarray, **style) -> None:
-        self._has_data[visual] = len(node_indices) > 0
-        if len(node_indices):
-            points = np.stack((self._node_lon[node_indices], self._node_lat[node_indices]), axis=1)
-            visual.set_data(points, **style)
 
     def _set_lines(self, visual, segments: np.ndarray, color) -> None:
         self._has_data[visual] = len(segments) > 0
@@ -639,7 +635,6 @@ class MapView:
             left_colors.append(STATUS_TEXT_COLOR)
             x = end + 14
         self._show(self._status_left, left_texts, left_pos, left_colors)
-        self._has_data[self._legend_markers] = bool(markers)
         self._legend_markers.visible = bool(markers)
         if markers:
             self._legend_markers.set_data(
