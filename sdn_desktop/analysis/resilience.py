@@ -529,13 +529,21 @@ def run_resilience(
     return result
 
 
+_worker_study: dict[tuple, tuple] = {}  # the last study a worker process prepared, reused by its chunks
+
+
 def chunk_latency(
     scenario_json: str, base_dir: str, options: ResilienceOptions, trials: list[int]
 ) -> np.ndarray:
-    """One chunk of trials from scratch (a Dask task): the same numbers as the local sweep."""
-    scenario = Scenario.model_validate_json(scenario_json)
-    network = Network(scenario, base_dir)
-    contexts = contexts_for(network, study_times(network, options))
-    _, units = attack_units(network, options.mode)
-    counts = level_counts(options.levels, len(units))
+    """One chunk of trials (a Dask task): the same numbers as the local sweep. A worker prepares the
+    network and the window's contexts once per study and keeps them for its next chunks."""
+    key = (scenario_json, base_dir, options.times, options.mode, options.levels)
+    if key not in _worker_study:
+        scenario = Scenario.model_validate_json(scenario_json)
+        network = Network(scenario, base_dir)
+        contexts = contexts_for(network, study_times(network, options))
+        _, units = attack_units(network, options.mode)
+        _worker_study.clear()
+        _worker_study[key] = (contexts, units, level_counts(options.levels, len(units)))
+    contexts, units, counts = _worker_study[key]
     return sweep_trials(contexts, units, counts, options.mode, options.seed, trials)
