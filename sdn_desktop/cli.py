@@ -157,6 +157,106 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------------ resilience
+def _attrition_levels(text: str) -> tuple[float, ...]:
+    """--attrition START:STOP:STEP (inclusive), or a comma-separated list of fractions."""
+    try:
+        if ":" in text:
+            start, stop, step = (float(x) for x in text.split(":"))
+            if step <= 0 or stop < start:
+                raise ValueError
+            count = int(np.floor((stop - start) / step + 1e-9)) + 1
+            levels = [round(start + i * step, 10) for i in range(count)]
+        else:
+            levels = [float(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise UsageError(f"--attrition: '{text}' is not START:STOP:STEP like 0:0.5:0.05 or a list") from None
+    bad = [x for x in levels if not 0.0 <= x <= 1.0]
+    if not levels or bad:
+        raise UsageError(f"--attrition: levels are fractions from 0 to 1, got {bad[0] if bad else text}")
+    return tuple(sorted(set(levels)))
+
+
+def _format_sections(sections: dict[str, list[dict]], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(sections, indent=1) + "\n"
+    parts = []
+    for name, records in sections.items():
+        header = list(records[0]) if records else []
+        rows = [["" if r[h] is None else str(r[h]) for h in header] for r in records]
+        if fmt == "csv":
+            buf = io.StringIO()
+            writer = csv.writer(buf, lineterminator="\n")
+            writer.writerow([f"# {name}"])
+            writer.writerow(header)
+            writer.writerows(rows)
+            parts.append(buf.getvalue())
+            continue
+        widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
+        lines = [f"== {name}", "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
+        lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+        parts.append("\n".join(lines) + "\n")
+    return "\n".join(parts)
+
+
+def cmd_resilience(args: argparse.Namespace) -> int:
+    from .analysis import ResilienceOptions, run_resilience
+
+    scenario = load_scenario(args.file)
+    scenario, times = _analysis_times(args, scenario)
+    trials = _positive("--trials", args.trials)
+    if trials is None or trials != int(trials):
+        raise UsageError(f"--trials: must be a whole number of at least 1, got {args.trials}")
+    try:
+        seed = int(args.seed)
+    except ValueError:
+        raise UsageError(f"--seed: '{args.seed}' is not a whole number") from None
+    if seed < 0:
+        raise UsageError(f"--seed: must be 0 or more, got {args.seed}")
+    options = ResilienceOptions(
+        trials=int(trials),
+        levels=_attrition_levels(args.attrition),
+        mode=args.mode,
+        seed=seed,
+        times=None if times is None else tuple(float(t) for t in times),
+    )
+    runner = _resilience_runner(args)
+    bar = ProgressBar(f"resilience {Path(args.file).name}", units=("trials", "trials/s"))
+    try:
+        result = run_resilience(
+            scenario, Path(args.file).resolve().parent, options, progress=bar, run_chunks=runner
+        )
+    finally:
+        bar.close()
+        if runner is not None:
+            runner.close()
+    text = _format_sections(result.to_records(), args.format)
+    if args.output:
+        atomic_write_text(args.output, text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _resilience_runner(args: argparse.Namespace):
+    """A Dask runner for --workers / --scheduler, or None to run here."""
+    if args.workers is None and not args.scheduler:
+        return None
+    from .analysis.distributed import ClusterError, DaskRunner
+
+    if args.workers is not None and args.scheduler:
+        raise UsageError("give --workers or --scheduler, not both")
+    workers = None
+    if args.workers is not None:
+        workers = _positive("--workers", args.workers)
+        if workers != int(workers):
+            raise UsageError(f"--workers: must be a whole number, got {args.workers}")
+    try:
+        return DaskRunner(workers=None if workers is None else int(workers), scheduler=args.scheduler)
+    except ClusterError as err:
+        raise UsageError(f"--scheduler: {err}" if args.scheduler else f"--workers: {err}") from None
+
+
 # ------------------------------------------------------------------ record, snapshot
 def _parse_size(text: str) -> tuple[int, int]:
     match = re.fullmatch(r"\s*(\d+)\s*[xX]\s*(\d+)\s*", text)
@@ -403,6 +503,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="write to this file (atomically) instead of stdout")
     p.set_defaults(func=cmd_analyze)
 
+    p = sub.add_parser("resilience", help="attrition sweep, vendor outages, concentration, critical elements")
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--trials", default="200", help="random trials per level (default 200)")
+    p.add_argument("--attrition", default="0:0.5:0.05", help="START:STOP:STEP or a list (default 0:0.5:0.05)")
+    p.add_argument("--mode", choices=("random", "targeted", "planes", "operators"), default="random")
+    p.add_argument("--seed", default="0", help="random seed (default 0); same seed, same output")
+    p.add_argument("--start", help="ISO 8601 UTC start (default: the scenario's)")
+    p.add_argument("--duration", help="seconds (default: the scenario's)")
+    p.add_argument("--step", help="seconds between steps (default: the scenario's)")
+    p.add_argument("--at", help="comma-separated seconds after the start, instead of steps")
+    p.add_argument("--workers", help="run the trials on a local Dask cluster of N worker processes")
+    p.add_argument(
+        "--scheduler", metavar="ADDRESS", help="run the trials on this Dask scheduler (tcp://host:8786)"
+    )
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("-o", "--output", help="write to this file (atomically) instead of stdout")
+    p.set_defaults(func=cmd_resilience)
+
     p = sub.add_parser("schema", help="print the JSON Schema of the scenario format")
     p.add_argument("-o", "--output")
     p.set_defaults(func=cmd_schema)
@@ -458,7 +576,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 COMMANDS = (
-    "validate", "analyze", "schema", "gui", "record", "snapshot", "report", "export", "-h", "--help",
+    "validate", "analyze", "schema", "gui", "record", "snapshot", "report", "export", "resilience",
+    "-h", "--help",
 )  # fmt: skip
 
 

@@ -1,1 +1,5 @@
-"""Analyses built on the engine's time series (no Qt): kill-chain reports, resilience."""
+"""Analyses built on the engine (no Qt): kill-chain reports, resilience to attrition and outages."""
+
+from .resilience import MODES, ResilienceOptions, ResilienceResult, run_resilience
+
+__all__ = ["MODES", "ResilienceOptions", "ResilienceResult", "run_resilience"]
