@@ -137,7 +137,7 @@ def tle_satrecs(
     constellation: Constellation, base_dir: Path, start: datetime
 ) -> tuple[list[Satrec], list[str], np.ndarray, np.ndarray, list[str]]:
     source: TleSource = constellation.source
-    path = (base_dir / source.path).resolve()
+    path = (base_dir / source.path).absolute()  # resolve() raises on a symlink loop; the read reports it
     try:
         tle = read_tle_file(path)
     except OSError as err:

@@ -1,0 +1,105 @@
+"""Strict JSON for scenario files: what Python's ``json`` lets through and a scenario must not hold.
+
+Refused, each at the field it is in: ``NaN``/``Infinity`` and numbers too large for a float
+(``1e999``), integers of more than ``MAX_INTEGER_CHARS`` characters (Python refuses to convert those
+above 4,300 digits, and no field needs them), duplicate keys, and nesting deeper than
+``MAX_JSON_DEPTH`` levels.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from .limits import MAX_JSON_DEPTH
+
+MAX_INTEGER_CHARS = 40  # a sign and 39 digits: beyond any field's range, far below Python's 4,300
+
+TOO_DEEP = f"the document is nested more than {MAX_JSON_DEPTH} levels deep"
+
+Loc = tuple[str | int, ...]
+
+
+class DocumentError(Exception):
+    """The text is not a usable JSON document; ``problems`` are (field location, message) pairs,
+    ``document`` what was parsed (None if the text is not JSON)."""
+
+    def __init__(self, problems: list[tuple[Loc, str]], document: Any = None):
+        self.problems = problems
+        self.document = document
+        super().__init__("; ".join(message for _, message in problems))
+
+
+@dataclass(frozen=True)
+class _Refused:
+    """A value the parser met and the walk reports at its field."""
+
+    message: str
+
+
+class _DuplicateKeys(dict):
+    """An object in which some keys appear more than once (the last value is kept until reported)."""
+
+    duplicates: list[str]
+
+
+def _number(text: str) -> float | _Refused:
+    value = float(text)
+    return value if math.isfinite(value) else _Refused(f"{text} is too large for a number")
+
+
+def _integer(text: str) -> int | _Refused:
+    if len(text) > MAX_INTEGER_CHARS:
+        return _Refused(f"an integer of {len(text.lstrip('-')):,} digits is out of range")
+    return int(text)
+
+
+def _constant(text: str) -> _Refused:
+    return _Refused(f"{text} is not a number JSON allows; give a finite number")
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict:
+    out = dict(pairs)
+    if len(out) == len(pairs):
+        return out
+    out = _DuplicateKeys(out)
+    seen: set[str] = set()
+    out.duplicates = [k for k, _ in pairs if k in seen or seen.add(k)]
+    return out
+
+
+def _problems(document: Any) -> list[tuple[Loc, str]]:
+    """Refused values, duplicate keys and excess depth, found without recursion."""
+    problems: list[tuple[Loc, str]] = []
+    stack: list[tuple[Loc, Any]] = [((), document)]
+    while stack:
+        loc, node = stack.pop()
+        if isinstance(node, _Refused):
+            problems.append((loc, node.message))
+        elif isinstance(node, dict | list):
+            if len(loc) >= MAX_JSON_DEPTH:
+                problems.append(((), TOO_DEEP))
+                break
+            if isinstance(node, _DuplicateKeys):
+                problems += [(loc, f"duplicate key '{key}'") for key in dict.fromkeys(node.duplicates)]
+            items = node.items() if isinstance(node, dict) else enumerate(node)
+            stack += [((*loc, key), value) for key, value in reversed(list(items))]
+    return problems
+
+
+def parse_document(text: str) -> Any:
+    """The JSON value of ``text``; raises :class:`DocumentError` naming what is wrong and where."""
+    try:
+        document = json.loads(
+            text, parse_float=_number, parse_int=_integer, parse_constant=_constant, object_pairs_hook=_object
+        )
+    except json.JSONDecodeError as err:
+        problem = f"line {err.lineno} column {err.colno}: invalid JSON: {err.msg}"
+        raise DocumentError([((), problem)]) from None
+    except RecursionError:
+        raise DocumentError([((), TOO_DEEP)]) from None
+    if problems := _problems(document):
+        raise DocumentError(problems, document)
+    return document
