@@ -12,7 +12,7 @@ import pytest
 
 from sdn_desktop.cli import main
 from sdn_desktop.engine import Network, SatelliteSourceError
-from sdn_desktop.scenario import ScenarioError, load_scenario, save_scenario
+from sdn_desktop.scenario import ScenarioError, load_scenario, read_tle_file, save_scenario
 from sdn_desktop.scenario import limits as limits_module
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -336,3 +336,10 @@ def test_validate_counts_tle_satellites_against_the_limits(capsys, monkeypatch):
         f"{IRIDIUM}: nodes: 4 nodes x 75 satellites = 300 node-satellite pairs per step exceed "
         "the limit of 100"
     ]
+
+
+def test_tle_names_are_printable(tmp_path):
+    lines = (DATA / "three_iridium.tle").read_text().splitlines()
+    lines[0] = "\x1b]0;owned\x07IRIDIUM 106"
+    (tmp_path / "escape.tle").write_text("\n".join(lines) + "\n")
+    assert read_tle_file(tmp_path / "escape.tle").records[0].name == "\\x1b]0;owned\\x07IRIDIUM 106"

@@ -108,7 +108,7 @@ def load_scenario(path: str | os.PathLike) -> Scenario:
     try:
         data = parse_document(text)
     except DocumentError as err:
-        problems = [f"{_named_path(loc, err.document)}: {m}" if loc else m for loc, m in err.problems]
+        problems = [m if loc is None else f"{_named_path(loc, err.document)}: {m}" for loc, m in err.problems]
         raise ScenarioError(path, problems) from None
     return scenario_from_dict(data, path)
 

@@ -19,12 +19,12 @@ MAX_INTEGER_CHARS = 40  # a sign and 39 digits: beyond any field's range, far be
 
 TOO_DEEP = f"the document is nested more than {MAX_JSON_DEPTH} levels deep"
 
-Loc = tuple[str | int, ...]
+Loc = tuple[str | int, ...] | None
 
 
 class DocumentError(Exception):
-    """The text is not a usable JSON document; ``problems`` are (field location, message) pairs,
-    ``document`` what was parsed (None if the text is not JSON)."""
+    """The text is not a usable JSON document; ``problems`` are (field location, message) pairs (the
+    location None for the document as a whole), ``document`` what was parsed (None if not JSON)."""
 
     def __init__(self, problems: list[tuple[Loc, str]], document: Any = None):
         self.problems = problems
@@ -80,7 +80,7 @@ def _problems(document: Any) -> list[tuple[Loc, str]]:
             problems.append((loc, node.message))
         elif isinstance(node, dict | list):
             if len(loc) >= MAX_JSON_DEPTH:
-                problems.append(((), TOO_DEEP))
+                problems.append((None, TOO_DEEP))
                 break
             if isinstance(node, _DuplicateKeys):
                 problems += [(loc, f"duplicate key '{key}'") for key in dict.fromkeys(node.duplicates)]
@@ -97,9 +97,9 @@ def parse_document(text: str) -> Any:
         )
     except json.JSONDecodeError as err:
         problem = f"line {err.lineno} column {err.colno}: invalid JSON: {err.msg}"
-        raise DocumentError([((), problem)]) from None
+        raise DocumentError([(None, problem)]) from None
     except RecursionError:
-        raise DocumentError([((), TOO_DEEP)]) from None
+        raise DocumentError([(None, TOO_DEEP)]) from None
     if problems := _problems(document):
         raise DocumentError(problems, document)
     return document

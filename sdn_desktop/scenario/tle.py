@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .files import UnreadableFile, read_limited
 from .limits import MAX_SATELLITES, MAX_TLE_BYTES
+from .values import printable
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ def read_tle_file(path: str | Path) -> TleFile:
         else:
             if pending:
                 skip(pending[1], pending[0], "name without TLE lines")
-            pending = (line.strip().removeprefix("0 ").strip(), number)
+            pending = (printable(line.strip().removeprefix("0 ").strip()), number)  # no terminal escapes
     if pending:
         skip(pending[1], pending[0], "name without TLE lines")
     return result
