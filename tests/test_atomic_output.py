@@ -145,3 +145,14 @@ def test_temporaries_of_a_killed_writer_are_cleaned_when_stale(tmp_path):
     assert not left.exists() and ours.exists() and foreign.exists()
     assert target.read_text() == "second\n"
     assert remove_stale_temporaries(tmp_path) == []
+
+
+def test_a_snapshot_is_never_written_over_a_fifo(tmp_path, capsys):
+    fifo = tmp_path / "frame.png"
+    os.mkfifo(fifo)
+    assert main(["snapshot", str(IRIDIUM), "-o", str(fifo)]) == 2
+    assert capsys.readouterr().err == (
+        f"sdn-desktop snapshot: cannot write '{fifo}': is a FIFO or device; "
+        "this output needs a regular file\n"
+    )
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
