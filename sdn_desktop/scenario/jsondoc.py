@@ -45,33 +45,53 @@ class _DuplicateKeys(dict):
     duplicates: list[str]
 
 
-def _number(text: str) -> float | _Refused:
-    value = float(text)
-    return value if math.isfinite(value) else _Refused(f"{text} is too large for a number")
+class _Hooks:
+    """The parser's hooks; ``flagged`` tells whether any met something to report."""
 
+    def __init__(self):
+        self.flagged = False
 
-def _integer(text: str) -> int | _Refused:
-    if len(text) > MAX_INTEGER_CHARS:
-        return _Refused(f"an integer of {len(text.lstrip('-')):,} digits is out of range")
-    return int(text)
+    def refuse(self, message: str) -> _Refused:
+        self.flagged = True
+        return _Refused(message)
 
+    def number(self, text: str) -> float | _Refused:
+        value = float(text)
+        return value if math.isfinite(value) else self.refuse(f"{text} is too large for a number")
 
-def _constant(text: str) -> _Refused:
-    return _Refused(f"{text} is not a number JSON allows; give a finite number")
+    def integer(self, text: str) -> int | _Refused:
+        if len(text) > MAX_INTEGER_CHARS:
+            return self.refuse(f"an integer of {len(text.lstrip('-')):,} digits is out of range")
+        return int(text)
 
+    def constant(self, text: str) -> _Refused:
+        return self.refuse(f"{text} is not a number JSON allows; give a finite number")
 
-def _object(pairs: list[tuple[str, Any]]) -> dict:
-    out = dict(pairs)
-    if len(out) == len(pairs):
+    def object(self, pairs: list[tuple[str, Any]]) -> dict:
+        out = dict(pairs)
+        if len(out) == len(pairs):
+            return out
+        self.flagged = True
+        out = _DuplicateKeys(out)
+        seen: set[str] = set()
+        out.duplicates = [k for k, _ in pairs if k in seen or seen.add(k)]
         return out
-    out = _DuplicateKeys(out)
-    seen: set[str] = set()
-    out.duplicates = [k for k, _ in pairs if k in seen or seen.add(k)]
-    return out
+
+
+def _too_deep(document: Any) -> bool:
+    """True if containers nest more than ``MAX_JSON_DEPTH`` levels (only containers are visited)."""
+    stack = [(document, 0)] if isinstance(document, dict | list) else []
+    while stack:
+        node, depth = stack.pop()
+        if depth >= MAX_JSON_DEPTH:
+            return True
+        values = node.values() if isinstance(node, dict) else node
+        stack += [(v, depth + 1) for v in values if isinstance(v, dict | list)]
+    return False
 
 
 def _problems(document: Any) -> list[tuple[Loc, str]]:
-    """Refused values, duplicate keys and excess depth, found without recursion."""
+    """Where the refused values and duplicate keys are (and excess depth), found without recursion."""
     problems: list[tuple[Loc, str]] = []
     stack: list[tuple[Loc, Any]] = [((), document)]
     while stack:
@@ -91,15 +111,22 @@ def _problems(document: Any) -> list[tuple[Loc, str]]:
 
 def parse_document(text: str) -> Any:
     """The JSON value of ``text``; raises :class:`DocumentError` naming what is wrong and where."""
+    hooks = _Hooks()
     try:
         document = json.loads(
-            text, parse_float=_number, parse_int=_integer, parse_constant=_constant, object_pairs_hook=_object
+            text,
+            parse_float=hooks.number,
+            parse_int=hooks.integer,
+            parse_constant=hooks.constant,
+            object_pairs_hook=hooks.object,
         )
     except json.JSONDecodeError as err:
         problem = f"line {err.lineno} column {err.colno}: invalid JSON: {err.msg}"
         raise DocumentError([(None, problem)]) from None
     except RecursionError:
         raise DocumentError([(None, TOO_DEEP)]) from None
-    if problems := _problems(document):
+    if hooks.flagged and (problems := _problems(document)):
         raise DocumentError(problems, document)
+    if _too_deep(document):
+        raise DocumentError([(None, TOO_DEEP)], document)
     return document
