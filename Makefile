@@ -6,7 +6,7 @@ SYSPKGS := libgl1 libegl1 libx11-6 libdbus-1-3 libfontconfig1 libfreetype6 libgl
            libxkbcommon0 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 \
            libxcb-shape0 libxcb-randr0 libxcb-render-util0 libxcb-image0 xvfb xauth
 
-.PHONY: run test lint bench screenshot system clean
+.PHONY: run test fuzz lint bench screenshot system clean
 
 run: $(STAMP)
 	$(VENV)/bin/sdn-desktop $(ARGS)
@@ -15,6 +15,11 @@ test: $(STAMP)
 	$(VENV)/bin/ruff check sdn_desktop tests benchmarks tools
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+# The property-based fuzz test of scenario loading at length (`make test` runs a few examples).
+FUZZ_EXAMPLES ?= 2000
+fuzz: $(STAMP)
+	SDN_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(PY) -m pytest -q tests/test_fuzz_scenarios.py --hypothesis-show-statistics
 
 bench: $(STAMP)
 	xvfb-run -a -s "-screen 0 1600x1000x24" $(PY) -m benchmarks

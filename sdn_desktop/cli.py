@@ -13,9 +13,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+from pydantic import ValidationError
 
 from .engine import SatelliteSourceError
 from .scenario import Scenario, ScenarioError, atomic_write_text, json_schema, load_scenario
+from .scenario.limits import MAX_DURATION_S, LimitError, check_steps, check_work, step_count
+from .scenario.model import TimeWindow
+from .scenario.values import printable
 
 DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "sdn_backbone_demo.json"
 
@@ -25,7 +29,16 @@ class UsageError(Exception):
 
 
 def _eprint(*parts: str) -> None:
-    print(*parts, file=sys.stderr)
+    print(*map(printable, parts), file=sys.stderr)
+
+
+def _say(line: str) -> None:
+    """Print one line to stdout with control codes and lone surrogates escaped."""
+    print(printable(line))
+
+
+def _limit_problem(source: str, err: LimitError) -> str:
+    return f"{source}: {'.'.join(map(str, err.loc)) or '(top level)'}: {err}"
 
 
 # ------------------------------------------------------------------ validate
@@ -37,19 +50,29 @@ def cmd_validate(args: argparse.Namespace) -> int:
         try:
             scenario = load_scenario(name)
             network = Network(scenario, Path(name).resolve().parent)
+            steps = step_count(scenario.time.duration_s, scenario.time.step_s)
+            check_work(len(network.sats), len(scenario.nodes), len(network.legs), steps)
             network.snapshot(0.0)  # reports SGP4 errors at the start
         except ScenarioError as err:
             for problem in err.problems:
-                print(f"{err.source}: {problem}")
+                _say(f"{err.source}: {problem}")
             status = 1
             continue
         except SatelliteSourceError as err:
-            print(f"{name}: {err}")
+            _say(f"{name}: {err}")
+            status = 1
+            continue
+        except LimitError as err:
+            _say(_limit_problem(name, err))
+            status = 1
+            continue
+        except Exception as err:  # last resort: one line, and the batch goes on
+            _say(f"{name}: internal error: {type(err).__name__}: {err}")
             status = 1
             continue
         for warning in network.warnings:
-            print(f"{name}: warning: {warning}")
-        print(
+            _say(f"{name}: warning: {warning}")
+        _say(
             f"{name}: ok ({len(network.sats)} satellites, {len(scenario.nodes)} nodes, "
             f"{len(scenario.chains)} chains)"
         )
@@ -88,7 +111,7 @@ def _analysis_times(args: argparse.Namespace, scenario: Scenario) -> tuple[Scena
     window = scenario.time.model_copy(update=changes)
     if window.step_s > window.duration_s:
         raise UsageError(f"--step ({window.step_s} s) is longer than the duration ({window.duration_s} s)")
-    scenario = scenario.model_copy(update={"time": window})
+    scenario = scenario.model_copy(update={"time": _checked_window(window)})
     if args.at:
         try:
             times = np.array([float(x) for x in args.at.split(",") if x.strip()])
@@ -96,8 +119,32 @@ def _analysis_times(args: argparse.Namespace, scenario: Scenario) -> tuple[Scena
             raise UsageError(f"--at: '{args.at}' is not a comma-separated list of seconds") from None
         if len(times) == 0 or (times < 0).any():
             raise UsageError("--at: give one or more non-negative offsets in seconds")
+        _check_offsets("--at", times)
         return scenario, times
     return scenario, None
+
+
+WINDOW_FLAGS = {"start": "--start", "duration_s": "--duration", "step_s": "--step"}
+
+
+def _checked_window(window: TimeWindow) -> TimeWindow:
+    """``window`` validated as a scenario's would be (limits included); errors name the option."""
+    try:
+        return TimeWindow.model_validate(window.model_dump())
+    except ValidationError as err:
+        first = err.errors()[0]
+        flag = WINDOW_FLAGS.get(first["loc"][0] if first["loc"] else "step_s", "--step")
+        raise UsageError(f"{flag}: {first['msg'].removeprefix('Value error, ')}") from None
+
+
+def _check_offsets(flag: str, times: np.ndarray) -> None:
+    """Offsets after the start: finite, at most the longest duration, no more than the step limit."""
+    if not np.isfinite(times).all() or (times > MAX_DURATION_S).any():
+        raise UsageError(f"{flag}: offsets must be finite and at most {MAX_DURATION_S:,.0f} s")
+    try:
+        check_steps(len(times))
+    except LimitError as err:
+        raise UsageError(f"{flag}: {err}") from None
 
 
 def _format_records(records: list[dict], fmt: str) -> str:
@@ -137,6 +184,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.file)
     scenario, times = _analysis_times(args, scenario)
     network = Network(scenario, Path(args.file).resolve().parent)
+    steps = len(times) if times is not None else step_count(scenario.time.duration_s, scenario.time.step_s)
+    check_work(len(network.sats), len(scenario.nodes), len(network.legs), steps)
     series = network.run(times)
     for warning in series.warnings:
         _eprint(f"{args.file}: warning: {warning}")
@@ -343,6 +392,7 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
 
     scenario = load_scenario(args.file)
     at = 0.0 if args.at is None else _non_negative("--at", args.at)
+    _check_offsets("--at", np.array([at]))
     try:
         path = snapshot_png(
             scenario, Path(args.file).resolve().parent, args.output, at, _parse_size(args.size), args.camera
@@ -595,6 +645,9 @@ def main(argv: list[str] | None = None) -> int:
     except SatelliteSourceError as err:
         _eprint(f"{getattr(args, 'file', '')}: {err}")
         return 1
+    except LimitError as err:
+        _eprint(_limit_problem(getattr(args, "file", ""), err))
+        return 1
     except UsageError as err:
         _eprint(f"sdn-desktop {args.command}: {err}")
         return 2
@@ -605,6 +658,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         _eprint("interrupted")
         return 130
+    except Exception as err:  # last resort: one line instead of a traceback
+        where = getattr(args, "file", None) or ""
+        _eprint(f"sdn-desktop {args.command}: {where}: internal error: {type(err).__name__}: {err}")
+        return 1
 
 
 if __name__ == "__main__":

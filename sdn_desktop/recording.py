@@ -13,7 +13,6 @@ import abc
 import os
 import queue
 import shutil
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from PIL import Image
 from .engine import Network, Snapshot
 from .engine.process import EngineProcess, EngineProcessError
 from .scenario import Scenario
+from .scenario.files import replace_with, temporary_beside
 
 MIN_SIDE_PX = 16
 MAX_SIDE_PX = 8192
@@ -35,15 +35,6 @@ GIF_MIN_DELAY_CS = 2  # GIF delays are in 1/100 s; browsers play delays under 20
 QUEUE_FRAMES = 6
 PNG_COMPRESS_LEVEL = 3
 H264_OPTIONS = ["-preset", "veryfast", "-crf", "20", "-movflags", "+faststart"]
-
-
-def _read_umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-UMASK = _read_umask()  # temporary files get the permissions a plain open() would give
 
 
 class RecordingError(Exception):
@@ -150,20 +141,15 @@ class _FrameWriter(abc.ABC):
             shutil.rmtree(self.tmp) if self.tmp.is_dir() else self.tmp.unlink()
 
     def commit(self) -> None:
-        os.replace(self.tmp, self.target)
+        replace_with(self.tmp, self.target)
         self.tmp = None
 
 
-def _temp_file(target: Path) -> Path:
+def _temp_file(target: Path, folder: bool = False) -> Path:
     try:
-        fd, name = tempfile.mkstemp(
-            prefix=f".{target.stem}.", suffix=f".part{target.suffix}", dir=target.parent
-        )
+        return temporary_beside(target, suffix="" if folder else target.suffix, folder=folder)
     except OSError as err:
-        raise RecordingError(f"cannot write in folder '{target.parent}': {err.strerror}") from None
-    os.close(fd)
-    os.chmod(name, 0o666 & ~UMASK)
-    return Path(name)
+        raise RecordingError(f"cannot write '{target}': {err.strerror or err}") from None
 
 
 class _Mp4Writer(_FrameWriter):
@@ -228,11 +214,7 @@ class _PngWriter(_FrameWriter):
         super().__init__(target)
         if target.exists() and (not target.is_dir() or any(target.iterdir())):
             raise RecordingError(f"'{target}' already exists and is not an empty folder")
-        try:
-            self.tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent))
-        except OSError as err:
-            raise RecordingError(f"cannot write in folder '{target.parent}': {err.strerror}") from None
-        os.chmod(self.tmp, 0o777 & ~UMASK)
+        self.tmp = _temp_file(target, folder=True)
         self._count = 0
 
     def write(self, frame: np.ndarray) -> None:
@@ -446,7 +428,7 @@ def snapshot_png(
         view = _prepare_view(view, scenario, network, size, camera, overlays)
         view.update(network.snapshot(t_s))
         Image.fromarray(view.render(size)[..., :3]).save(tmp, format="PNG")
-        os.replace(tmp, target)
+        replace_with(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

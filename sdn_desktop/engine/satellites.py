@@ -180,7 +180,7 @@ def file_satrecs(
 ) -> tuple[list[Satrec], list[str], np.ndarray, np.ndarray, list[str]]:
     """Satellites of a TLE or OMM source, their names, plane/slot layout and warnings."""
     source: TleSource = constellation.source
-    path = (base_dir / source.path).resolve()
+    path = (base_dir / source.path).absolute()  # resolve() raises on a symlink loop; the read reports it
     read = _read_omm if isinstance(source, OmmSource) else _read_tle
     try:
         sats, names, warnings = read(constellation, path)

@@ -1,8 +1,8 @@
 """Scenario model and file format (pure data: no Qt, no VisPy)."""
 
+from .files import atomic_output, atomic_write_bytes, atomic_write_text
 from .io import (
     ScenarioError,
-    atomic_write_text,
     json_schema,
     load_scenario,
     save_scenario,
@@ -48,6 +48,8 @@ __all__ = [
     "TleSource",
     "WalkerSource",
     "Waypoint",
+    "atomic_output",
+    "atomic_write_bytes",
     "atomic_write_text",
     "json_schema",
     "load_scenario",

@@ -4,23 +4,26 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from .files import UnreadableFile, atomic_write_text, read_limited
+from .jsondoc import DocumentError, parse_document
+from .limits import MAX_SCENARIO_BYTES
 from .model import FORMAT_NAME, FORMAT_VERSION, FieldProblem, Scenario
+from .values import printable
 
 
 class ScenarioError(Exception):
     """A scenario that cannot be used; the message names the file and the field."""
 
     def __init__(self, source: str | os.PathLike, problems: list[str]):
-        self.source = str(source)
-        self.problems = problems
-        super().__init__("\n".join(f"{self.source}: {p}" for p in problems))
+        self.source = printable(str(source))
+        self.problems = [printable(p) for p in problems]  # never a terminal escape or lone surrogate
+        super().__init__("\n".join(f"{self.source}: {p}" for p in self.problems))
 
 
 # version -> function turning a document of that version into one of version + 1
@@ -97,39 +100,23 @@ def scenario_from_dict(data: Any, source: str | os.PathLike = "<scenario>") -> S
 def load_scenario(path: str | os.PathLike) -> Scenario:
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(path, ["file not found"]) from None
-    except (OSError, UnicodeDecodeError) as err:
+        text = read_limited(path, MAX_SCENARIO_BYTES, "scenario files").decode("utf-8")
+    except UnreadableFile as err:
+        raise ScenarioError(path, [str(err)]) from None
+    except UnicodeDecodeError as err:
         raise ScenarioError(path, [f"cannot read: {err}"]) from None
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as err:
-        raise ScenarioError(
-            path, [f"line {err.lineno} column {err.colno}: invalid JSON: {err.msg}"]
-        ) from None
+        data = parse_document(text)
+    except DocumentError as err:
+        problems = [m if loc is None else f"{_named_path(loc, err.document)}: {m}" for loc, m in err.problems]
+        raise ScenarioError(path, problems) from None
     return scenario_from_dict(data, path)
 
 
 def scenario_to_json(scenario: Scenario) -> str:
     """The canonical text of a scenario: stable key order, 2-space indent, trailing newline."""
     data = scenario.model_dump(mode="json")
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-
-
-def atomic_write_text(path: str | os.PathLike, text: str) -> None:
-    """Write to a temporary file in the same folder, flush it to disk, then replace ``path``."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"  # never NaN/Infinity
 
 
 def save_scenario(scenario: Scenario, path: str | os.PathLike) -> None:

@@ -10,11 +10,14 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from . import limits
+from .values import NAME_CHECK, PATH_CHECK, is_numeric, plain_value
+
 FORMAT_NAME = "sdn-scenario"
 FORMAT_VERSION = 1
 
 Color = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$", description="colour as #RRGGBB")]
-Name = Annotated[str, Field(min_length=1, max_length=80)]
+Name = Annotated[str, Field(min_length=1, max_length=80), NAME_CHECK]
 
 
 class FieldProblem(ValueError):
@@ -26,7 +29,19 @@ class FieldProblem(ValueError):
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, frozen=False, allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain(cls, data):
+        """No ``true`` for a number, no integer beyond 2**53, no lone surrogate (see values.py)."""
+        for name, value in data.items() if isinstance(data, dict) else ():
+            if (field := cls.model_fields.get(name)) is not None:
+                try:
+                    plain_value(value, is_numeric(field.annotation))
+                except ValueError as err:
+                    raise FieldProblem((name,), str(err)) from None
+        return data
 
 
 class TimeWindow(_Model):
@@ -39,6 +54,7 @@ class TimeWindow(_Model):
     @field_validator("start")
     @classmethod
     def _utc(cls, value: datetime) -> datetime:
+        limits.check_start_year(value.year)
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
@@ -47,6 +63,7 @@ class TimeWindow(_Model):
     def _step_fits(self) -> TimeWindow:
         if self.step_s > self.duration_s:
             raise ValueError(f"step_s ({self.step_s} s) is longer than duration_s ({self.duration_s} s)")
+        limits.check_window(self.duration_s, self.step_s)
         return self
 
 
@@ -72,6 +89,7 @@ class WalkerSource(_Model):
             raise ValueError("give exactly one of altitude_km and mean_motion_rev_per_day")
         if self.phasing >= self.planes:
             raise ValueError(f"phasing F={self.phasing} must be smaller than planes={self.planes}")
+        limits.check_shell(self.planes, self.sats_per_plane)
         return self
 
     @property
@@ -83,7 +101,7 @@ class TleSource(_Model):
     """A Celestrak 3-line (or 2-line) TLE file, path relative to the scenario file."""
 
     kind: Literal["tle"] = "tle"
-    path: str = Field(min_length=1)
+    path: Annotated[str, PATH_CHECK] = Field(min_length=1)
     layout: Literal["infer", "file_order"] = Field(
         "infer", description="plane/slot layout: inferred from RAAN and argument of latitude, or file order"
     )
@@ -219,21 +237,46 @@ class Scenario(_Model):
         default_factory=list, description="pairs of satellite names"
     )
 
+    @model_validator(mode="before")
+    @classmethod
+    def _counts(cls, data):
+        """Nodes and chains are counted before any is built."""
+        for field in ("nodes", "chains"):
+            if isinstance(data, dict) and isinstance(data.get(field), list):
+                try:
+                    limits.check_count(field, len(data[field]))
+                except limits.LimitError as err:
+                    raise FieldProblem(err.loc, str(err)) from None
+        return data
+
+    @model_validator(mode="after")
+    def _work(self) -> Scenario:
+        """Satellites, node-satellite pairs and route results known from the file (TLE files are
+        counted when read)."""
+        shells = [c.source for c in self.constellations if isinstance(c.source, WalkerSource)]
+        legs = sum(len(chain.nodes) - 1 for chain in self.chains)
+        steps = limits.step_count(self.time.duration_s, self.time.step_s)
+        try:
+            limits.check_work(sum(s.satellite_count for s in shells), len(self.nodes), legs, steps)
+        except limits.LimitError as err:
+            raise FieldProblem(err.loc, str(err)) from None
+        return self
+
     @model_validator(mode="after")
     def _references(self) -> Scenario:
-        names: dict[str, str] = {}
-        for field, kind, items in (
-            ("constellations", "constellation", self.constellations),
-            ("nodes", "node", self.nodes),
-            ("chains", "chain", self.chains),
+        names: dict[str, str] = {}  # constellations and nodes
+        chain_names: dict[str, str] = {}  # a chain may share a name with a node, not with another chain
+        for field, kind, items, scope in (
+            ("constellations", "constellation", self.constellations, names),
+            ("nodes", "node", self.nodes, names),
+            ("chains", "chain", self.chains, chain_names),
         ):
             for i, item in enumerate(items):
-                scope = names if kind != "chain" else {n: k for n, k in names.items() if k == "chain"}
                 if item.name in scope:
                     raise FieldProblem(
                         (field, i, "name"), f"'{item.name}' is already the name of a {scope[item.name]}"
                     )
-                names[item.name] = kind
+                scope[item.name] = kind
         sensors = {c.name for c in self.constellations if c.sensor}
         nodes = {n.name for n in self.nodes}
         for i, chain in enumerate(self.chains):

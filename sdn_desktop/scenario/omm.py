@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .files import read_limited
+from .limits import MAX_TLE_BYTES
+
 # mean elements SGP4 cannot do without
 OMM_ELEMENTS = (
     "MEAN_MOTION",
@@ -126,9 +129,10 @@ def _normalise(raw: dict) -> tuple[str, dict[str, str]]:
 
 
 def read_omm_file(path: str | Path) -> OmmFile:
-    """Parse ``path`` (JSON, XML or CSV, told apart by content); raises OSError if it cannot be read."""
+    """Parse ``path`` (JSON, XML or CSV, told apart by content); raises OSError if it cannot be read
+    (:class:`UnreadableFile` for a FIFO, a device or a file over ``MAX_TLE_BYTES``)."""
     path = Path(path)
-    text = path.read_bytes().decode("utf-8-sig", errors="replace")
+    text = read_limited(path, MAX_TLE_BYTES, "element files").decode("utf-8-sig", errors="replace")
     result = OmmFile(path)
     head = text.lstrip()[:1]
     forms = {"[": ("JSON", _json_entries), "{": ("JSON", _json_entries), "<": ("XML", _xml_entries)}

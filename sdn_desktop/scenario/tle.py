@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .files import UnreadableFile, read_limited
+from .limits import MAX_SATELLITES, MAX_TLE_BYTES
+from .values import printable
+
 
 @dataclass(frozen=True)
 class TleRecord:
@@ -41,9 +45,11 @@ def _line_problem(line: str, number: str) -> str | None:
 
 
 def read_tle_file(path: str | Path) -> TleFile:
-    """Parse ``path``; raises OSError if it cannot be read, never on bad content."""
+    """Parse ``path``; raises OSError if it cannot be read (:class:`UnreadableFile` with a one-line
+    reason for a FIFO, a device, a file over ``MAX_TLE_BYTES`` or over ``MAX_SATELLITES`` entries),
+    never on bad content."""
     path = Path(path)
-    raw = path.read_bytes().decode("utf-8", errors="replace")
+    raw = read_limited(path, MAX_TLE_BYTES, "TLE files").decode("utf-8", errors="replace")
     lines = [ln.rstrip() for ln in raw.splitlines()]
     result = TleFile(path)
     seen: set[str] = set()
@@ -74,13 +80,15 @@ def read_tle_file(path: str | Path) -> TleFile:
                 name = f"{name} ({line1[2:7].strip()})"
             seen.add(name)
             result.records.append(TleRecord(name, line1, line2, number))
+            if len(result.records) > MAX_SATELLITES:
+                raise UnreadableFile(f"holds more than the limit of {MAX_SATELLITES:,} satellites")
         elif line.startswith(("1 ", "2 ")):
             skip(number, pending[0] if pending else None, f"line {line[0]} without its partner line")
             pending = None
         else:
             if pending:
                 skip(pending[1], pending[0], "name without TLE lines")
-            pending = (line.strip().removeprefix("0 ").strip(), number)
+            pending = (printable(line.strip().removeprefix("0 ").strip()), number)  # no terminal escapes
     if pending:
         skip(pending[1], pending[0], "name without TLE lines")
     return result
