@@ -17,8 +17,6 @@ import numpy as np
 from .engine import SatelliteSourceError
 from .scenario import Scenario, ScenarioError, atomic_write_text, json_schema, load_scenario
 
-DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "sdn_backbone_demo.json"
-
 
 class UsageError(Exception):
     """A bad command-line value; printed as one line, exit status 2."""

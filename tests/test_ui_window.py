@@ -86,7 +86,7 @@ def test_edit_undo_redo_save_reopen(window, qtbot, temp_qsettings, small_scenari
     assert not window.isWindowModified()
     window.document.undo_stack.redo()
     assert editor.value() == 12.5
-    assert window.save()
+    assert window.files.save()
     assert not window.isWindowModified()
     assert load_scenario(small_scenario_file).nodes[0].position.lat_deg == 12.5
 
@@ -94,7 +94,7 @@ def test_edit_undo_redo_save_reopen(window, qtbot, temp_qsettings, small_scenari
     qtbot.addWidget(other)
     assert other.open_path(small_scenario_file)
     assert other.document.scenario == window.document.scenario
-    assert other.recent_files()[0] == str(small_scenario_file.resolve())
+    assert other.files.recent_files()[0] == str(small_scenario_file.resolve())
     other.close()
 
 
@@ -135,7 +135,7 @@ def test_place_node_by_clicking_the_globe(window, qtbot):
     target = (centre[0] + 4.0, centre[1] + 6.0)
     x, y = window.globe.project(geodetic_to_ecef(*target, 0.0)[None])[0]
     assert np.isfinite([x, y]).all()
-    window.place_actions["gateway"].trigger()
+    window.globe_tools.place_actions["gateway"].trigger()
     QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=QPoint(round(x), round(y)))
     node = window.document.scenario.nodes[-1]
     assert node.role == "gateway" and node.name == "Gateway 1"
@@ -317,8 +317,8 @@ def test_clicking_a_satellite_tells_where_it_is_and_what_it_carries(window, qtbo
     if np.isfinite([x, y]).all() and window.globe.pick(x, y) == ("satellite", sat):  # in view: click it
         canvas = window.globe
         QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=QPoint(round(x), round(y)))
-        assert window.statusBar().currentMessage() == window._satellite_details(sat)
-    text = window._satellite_details(sat)
+        assert window.statusBar().currentMessage() == window.globe_tools.satellite_details(sat)
+    text = window.globe_tools.satellite_details(sat)
     name = window.analysis.network.sats.names[sat]
     assert text.startswith(f"Satellite {name}")
     assert f"carries {route.leg.chain}" in text or f", {route.leg.chain}" in text

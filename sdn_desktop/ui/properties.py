@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..scenario import Constellation, KillChain, Node, Scenario, TleSource, WalkerSource, Waypoint
-from .document import FieldPath, value_at
+from ..scenario.edits import FieldPath, value_at
 from .fields import (
     BoolEditor,
     ChoiceEditor,
