@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QWidget,
 )
+from superqt.utils import qthrottled
 
 from ..engine import Network, Snapshot, TimeSeries
 from ..render.view import GlobeView
@@ -50,7 +51,7 @@ from .record import RecordDialog, RecordRun, show_result
 from .tree import ObjectRef, ObjectTree
 
 ORBIT_FRAME_MS = 40
-PROGRESS_INTERVAL_S = 0.25
+PROGRESS_INTERVAL_MS = 250
 
 
 class MainWindow(QMainWindow):
@@ -69,7 +70,6 @@ class MainWindow(QMainWindow):
         self.globe_tools = GlobeTools(
             self.globe, self.document, self.analysis, lambda: self.snapshot, self.statusBar(), self
         )
-        self._last_progress = 0.0
         self._new_network: Network | None = None  # built, not yet on the globe (see _snapshot_ready)
         self._aim_camera = False  # a newly opened scenario: face its nodes once it is on the globe
 
@@ -227,7 +227,7 @@ class MainWindow(QMainWindow):
         self.analysis.network_ready.connect(self._network_ready)
         self.analysis.series_ready.connect(self._series_ready)
         self.analysis.snapshot_ready.connect(self._snapshot_ready)
-        self.analysis.progress.connect(self._progress)
+        self.analysis.progress.connect(qthrottled(self._progress, PROGRESS_INTERVAL_MS, parent=self))
         self.analysis.busy_changed.connect(self.progress.setVisible)
         self.analysis.failed.connect(self._computation_failed)
 
@@ -304,11 +304,7 @@ class MainWindow(QMainWindow):
         self.status_label.setStyleSheet("")
 
     def _progress(self, done: int, total: int) -> None:
-        """Show progress at most every PROGRESS_INTERVAL_S: each repaint recomposes the GL view."""
-        now = time.perf_counter()
-        if done < total and now - self._last_progress < PROGRESS_INTERVAL_S:
-            return
-        self._last_progress = now
+        """Throttled to the latest value every PROGRESS_INTERVAL_MS: each repaint recomposes the GL view."""
         self.progress.setMaximum(total)
         self.progress.setValue(done)
 

@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
-from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Signal
+from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from superqt.utils import signals_blocked
 
 from ..scenario import Constellation, KillChain, Node, Scenario, TleSource, WalkerSource, Waypoint
 from ..scenario.edits import FieldPath, value_at
@@ -414,7 +415,7 @@ def _show_values(editor: QWidget, values: list[Any]) -> None:
         editor.setPlaceholderText(MIXED)
         editor.set_value(values[0])
         if mixed:
-            with QSignalBlocker(editor):
+            with signals_blocked(editor):
                 editor.setCurrentIndex(-1)
     elif isinstance(editor, TextEditor):
         editor.setPlaceholderText(MIXED if mixed else "")
@@ -434,7 +435,7 @@ def _make_room_for_mixed(box: QAbstractSpinBox, mixed: bool) -> None:
     if mixed == bool(box.specialValueText()):
         return
     step = box.singleStep() if mixed else -box.singleStep()
-    with QSignalBlocker(box):
+    with signals_blocked(box):
         box.setMinimum(box.minimum() - step)
     box.setSpecialValueText(MIXED if mixed else "")
 
