@@ -174,12 +174,14 @@ def test_max_links_keeps_the_highest(max_links, kept):
 
 # ------------------------------------------------------------------ cross-vendor links
 def three_vendors(**interop) -> set[tuple[int, int]]:
-    """Satellites 0, 1, 2 one above another at 550, 600 and 650 km, terminals A, B and C."""
+    """Satellites 0, 1, 2 one above another at 550, 600 and 650 km, terminals A, B and C; two
+    cross-vendor terminals each unless ``links_per_satellite`` says otherwise."""
     consts = [
         shell("Va", 1, 550.0, terminal="A", isl={"pattern": "none"}),
         shell("Vb", 1, 600.0, terminal="B", isl={"pattern": "none"}),
         shell("Vc", 1, 650.0, terminal=interop.pop("third", "C"), isl={"pattern": "none"}),
     ]
+    interop.setdefault("links_per_satellite", 2)
     return pairs(network(consts, interop=interop).snapshot(0.0).cross)
 
 
@@ -212,6 +214,27 @@ def test_cross_links_respect_terminal_count_at_both_ends():
         assert all(one in link for link in links)
         assert (0, one) in links  # straight below it, 50 km away
     assert len(cross(8)) == 5
+
+
+def test_terminal_count_holds_across_all_partner_constellations():
+    """A satellite above two compatible constellations shares its ``links_per_satellite`` terminals
+    between them: the nearest partners first, whichever constellation they belong to."""
+    one_each = three_vendors(third="A", compatible=[["A", "B"]], links_per_satellite=1)
+    assert len(one_each) == 1 and one_each < {(0, 1), (1, 2)}  # a 50 km link; no end free for a second
+    consts = [
+        shell("Low", 36, 500.0, terminal="L", isl={"pattern": "none"}),
+        shell("High", 36, 550.0, terminal="H", isl={"pattern": "none"}),
+        shell("One", 1, 600.0, terminal="T", isl={"pattern": "none"}),
+    ]
+    one = 72
+    for k in (1, 2, 3):
+        interop = {"max_range_km": 3000.0, "links_per_satellite": k, "compatible": [["L", "T"], ["H", "T"]]}
+        links = pairs(network(consts, interop=interop).snapshot(0.0).cross)
+        assert all(one in link for link in links)  # Low and High do not interoperate
+        assert len(links) == k
+        assert (36, one) in links  # High 0, straight below it, 50 km away
+        if k >= 2:
+            assert (0, one) in links  # Low 0, 100 km below: nearer than High's neighbours 10 deg away
 
 
 # ------------------------------------------------------------------ moving nodes

@@ -161,3 +161,14 @@ def test_invalid_value_shows_inline_error_and_changes_nothing(window):
     assert "Radar 2" in row.error.text() and "give min_elevation_deg or max_range_km" in row.error.text()
     assert window.document.scenario == before
     assert window.document.undo_stack.count() == 0
+
+
+def test_pair_lists_name_what_their_columns_hold(window):
+    window.tree.select([("scenario", 0)])
+
+    def headers(path) -> list[str]:
+        table = window.properties.row(path).editor.table
+        return [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+
+    assert headers(("disabled_links",)) == ["Satellite A", "Satellite B"]
+    assert headers(("interop", "compatible")) == ["Terminal A", "Terminal B"]

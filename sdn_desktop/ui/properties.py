@@ -67,6 +67,10 @@ MIXED = "— mixed —"
 # constellations read from one TLE file would be the same satellites. So are lists (a chain's nodes).
 OWN_VALUE_FIELDS = {"name", "path"}
 MOTIONS = ["Fixed position", "Waypoints"]
+PAIR_COLUMNS = {  # lists of pairs: what each half holds
+    "disabled_links": ("Satellite A", "Satellite B"),
+    "compatible": ("Terminal A", "Terminal B"),
+}
 NOUNS = {"scenario": "scenario", "constellations": "constellation", "nodes": "node", "chains": "kill chain"}
 
 
@@ -289,7 +293,7 @@ class PropertyPanel(QScrollArea):
         if origin is Literal:
             return ChoiceEditor(args)
         if origin is list:
-            return _list_editor(args[0])
+            return _list_editor(name, args[0])
         if annotation is bool:
             return BoolEditor()
         if annotation is int:
@@ -462,9 +466,10 @@ def _default_for(annotation: Any, info: FieldInfo, name: str) -> Any:
     return annotation(max(low, 1) if annotation is int else low + 1.0)
 
 
-def _list_editor(item: Any) -> RowsEditor:
+def _list_editor(name: str, item: Any) -> RowsEditor:
     if item is Waypoint:
         return RowsEditor(WAYPOINT_COLUMNS, as_dicts=True, new_row=_next_waypoint)
     if typing.get_origin(item) is tuple:
-        return RowsEditor([(None, "Terminal A", str), (None, "Terminal B", str)], as_dicts=False)
+        headers = PAIR_COLUMNS.get(name, ("First", "Second"))
+        return RowsEditor([(None, header, str) for header in headers], as_dicts=False)
     return RowsEditor([(None, "Name", str)], as_dicts=False)
