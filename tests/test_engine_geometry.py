@@ -256,32 +256,29 @@ def test_waypoints_interpolate_halfway():
 
 
 # ------------------------------------------------------------------ routing rules
-@pytest.fixture(scope="module")
-def hypatia():
-    path = ROOT / "scenarios" / "hypatia_kuiper630.json"
-    return load_scenario(path), path.parent
-
-
-def manila_dalian(scenario, base_dir, **changes):
-    snap = Network(scenario.model_copy(update=changes), base_dir).snapshot(0.0)
+def manila_dalian(hypatia: Network, **changes):
+    """The Manila -> Dalian route at t = 0 in Hypatia's network, or in a changed copy of it."""
+    if changes:
+        hypatia = Network(hypatia.scenario.model_copy(update=changes), hypatia.base_dir, previous=hypatia)
+    snap = hypatia.snapshot(0.0)
     return snap, route(snap, "Manila", "Dalian")
 
 
-def test_disabled_satellite_changes_the_route(hypatia):
-    _, free = manila_dalian(*hypatia)
+def test_disabled_satellite_changes_the_route(hypatia_network):
+    _, free = manila_dalian(hypatia_network)
     middle = free.names[2]
     assert middle.startswith("KUIPER630-0183")
-    snap, detour = manila_dalian(*hypatia, disabled_satellites=[middle])
+    snap, detour = manila_dalian(hypatia_network, disabled_satellites=[middle])
     assert detour.reachable and middle not in detour.names
     assert detour.latency_ms > free.latency_ms
-    index = Network(*hypatia).sats.names.index(middle)
+    index = hypatia_network.sats.names.index(middle)
     assert not snap.sat_active[index] and np.isnan(snap.sat_pos[index]).all()
 
 
-def test_disabled_link_changes_the_route(hypatia):
-    _, free = manila_dalian(*hypatia)
+def test_disabled_link_changes_the_route(hypatia_network):
+    _, free = manila_dalian(hypatia_network)
     a, b = free.names[2], free.names[3]
-    _, detour = manila_dalian(*hypatia, disabled_links=[(b, a)])
+    _, detour = manila_dalian(hypatia_network, disabled_links=[(b, a)])
     assert detour.reachable and detour.latency_ms > free.latency_ms
     hops = set(zip(detour.names, detour.names[1:], strict=False))
     assert (a, b) not in hops and (b, a) not in hops
@@ -357,9 +354,9 @@ def test_processing_and_switching_delays_add_up(kill_chain):
 
 
 # ------------------------------------------------------------------ TLE layouts and +Grid
-def test_file_order_layout_and_plus_grid(hypatia):
+def test_file_order_layout_and_plus_grid(hypatia_network):
     """Kuiper-630: 34 planes x 34 in file order; +Grid: 4 links a satellite (2N pairs), wrapping both ways."""
-    net = Network(*hypatia)
+    net = hypatia_network
     index = np.arange(1156)
     assert np.array_equal(net.sats.plane, index // 34) and np.array_equal(net.sats.slot, index % 34)
     assert len(net.isl_pairs) == 2 * 1156

@@ -32,7 +32,8 @@ def wait_for_snapshot_at_clock(qtbot, window) -> None:
 
 
 @pytest.fixture
-def window(qtbot, temp_qsettings, small_scenario_file):
+def fresh_window(qtbot, temp_qsettings, small_scenario_file):
+    """A window of its own (for tests that close it) on the small scenario, results in."""
     win = MainWindow(temp_qsettings)  # closed here, not by qtbot: qtbot would close it before setClean()
     win.show()
     assert win.open_path(small_scenario_file)
@@ -41,6 +42,34 @@ def window(qtbot, temp_qsettings, small_scenario_file):
     win.document.undo_stack.setClean()
     win.close()
     win.deleteLater()
+
+
+@pytest.fixture(scope="module")
+def shared_window(qapp, module_qsettings):
+    """One window for the module's tests: its engine and globe processes start once."""
+    win = MainWindow(module_qsettings)
+    win.show()
+    yield win
+    win.document.undo_stack.setClean()
+    win.close()
+    win.deleteLater()
+
+
+@pytest.fixture
+def window(shared_window, qtbot, small_scenario_file):
+    """The shared window as a new one would be: the small scenario opened from this test's own folder
+    (so the engine builds its network afresh), every layer on, not placing nodes; results in."""
+    win = shared_window
+    qtbot.waitUntil(lambda: win.analysis.is_idle() and win.globe.is_idle(), timeout=20000)
+    win.globe_tools.stop_placing()
+    for name, action in win.layer_actions.items():
+        action.setChecked(True)
+        win.globe.set_layer_visible(name, True)
+    old_series, win.snapshot = win.analysis.series, None
+    assert win.open_path(small_scenario_file)
+    qtbot.waitUntil(lambda: win.analysis.series is not old_series and win.analysis.is_idle(), timeout=20000)
+    yield win
+    win.document.undo_stack.setClean()
 
 
 @pytest.fixture
@@ -73,7 +102,7 @@ def test_results_reach_plot_and_table(window, qtbot):
         assert reachable.foreground().color().name() == expected
 
 
-def test_edit_undo_redo_save_reopen(window, qtbot, temp_qsettings, small_scenario_file):
+def test_edit_undo_redo_save_reopen(window, small_scenario_file):
     assert "small.json" in window.windowTitle() and not window.isWindowModified()
     window.tree.select([("nodes", 0)])
     editor = window.properties.row(("position", "lat_deg")).editor
@@ -90,12 +119,12 @@ def test_edit_undo_redo_save_reopen(window, qtbot, temp_qsettings, small_scenari
     assert not window.isWindowModified()
     assert load_scenario(small_scenario_file).nodes[0].position.lat_deg == 12.5
 
-    other = MainWindow(temp_qsettings)
-    qtbot.addWidget(other)
-    assert other.open_path(small_scenario_file)
-    assert other.document.scenario == window.document.scenario
-    assert other.files.recent_files()[0] == str(small_scenario_file.resolve())
-    other.close()
+    saved = window.document.scenario
+    window.files.new_file()  # saved: no question asked
+    assert window.document.scenario != saved and window.document.path is None
+    assert window.open_path(small_scenario_file)
+    assert window.document.scenario == saved
+    assert window.files.recent_files()[0] == str(small_scenario_file.resolve())
 
 
 def test_invalid_edit_shows_message_next_to_field(window):
@@ -109,7 +138,8 @@ def test_invalid_edit_shows_message_next_to_field(window):
 
 
 @pytest.mark.parametrize("answer", ["cancel", "discard", "save"])
-def test_closing_with_unsaved_changes_asks(window, monkeypatch, small_scenario_file, answer):
+def test_closing_with_unsaved_changes_asks(request, monkeypatch, small_scenario_file, answer):
+    window = request.getfixturevalue("window" if answer == "cancel" else "fresh_window")  # closed for good
     window.document.set_field(("name",), "Renamed")
     buttons = {
         "cancel": QMessageBox.StandardButton.Cancel,
@@ -222,6 +252,15 @@ def test_tle_import_reports_what_was_skipped(window, tmp_path, message_boxes):
     added = window.document.scenario.constellations[-1]
     assert added.name == "mixed" and added.source.path == "mixed.tle"
     assert "Read 1 satellites" in message_boxes[0] and "checksum" in message_boxes[0]
+
+
+def test_several_selected_objects_are_edited_together(window):
+    window.tree.select([("nodes", 0), ("nodes", 2)])
+    window.properties.row(("min_elevation_deg",)).editor.inner.setValue(12.0)
+    assert [n.min_elevation_deg for n in window.document.scenario.nodes] == [12.0, 5.0, 12.0]
+    assert window.document.undo_stack.count() == 1
+    window.document.undo_stack.undo()
+    assert [n.min_elevation_deg for n in window.document.scenario.nodes] == [5.0, 5.0, 5.0]
 
 
 def test_duplicate_and_delete_from_the_tree(window):

@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from ..scenario import Scenario, load_scenario, save_scenario
-from ..scenario.edits import FieldPath, with_fields
+from ..scenario.edits import EditError, FieldPath, with_fields
 
 
 class ReplaceScenario(QUndoCommand):
@@ -106,6 +106,14 @@ class ScenarioDocument(QObject):
         label = ".".join(str(p) for p in paths[0][-2:] if isinstance(p, str))
         objects = f" of {len(paths)} objects" if len(paths) > 1 else ""
         self.apply(after, f"Edit {label}{objects}", merge_key=tuple(paths))
+
+    def try_set_fields(self, paths: list[FieldPath], value: Any) -> list[str] | None:
+        """``set_fields``; if that is invalid, its problems instead (and nothing changes)."""
+        try:
+            self.set_fields(paths, value)
+        except EditError as err:
+            return err.problems
+        return None
 
     def _replace(self, scenario: Scenario) -> None:
         self.scenario = scenario

@@ -324,16 +324,8 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ selection, camera
     def _selection_changed(self, refs: list[ObjectRef]) -> None:
-        self.properties.show_selection(self.scenario, refs, self._apply_to_all)
+        self.properties.show_selection(self.scenario, refs, self.document.try_set_fields)
         self._sync_globe_selection()
-
-    def _apply_to_all(self, paths: list[FieldPath], value) -> list[str] | None:
-        """Set one field of several objects as one undoable edit; the problems if that is invalid."""
-        try:
-            self.document.set_fields(paths, value)
-        except EditError as err:
-            return err.problems
-        return None
 
     def _sync_globe_selection(self) -> None:
         """Ring the selected node or constellation on the globe (once the globe knows about it)."""
@@ -385,7 +377,7 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ edits
     def _apply_field(self, path: FieldPath, value) -> list[str] | None:
-        return self._apply_to_all([path], value)
+        return self.document.try_set_fields([path], value)
 
     def _apply(self, after: Scenario, text: str, select: list[ObjectRef] | None = None) -> None:
         self.document.apply(after, text)
