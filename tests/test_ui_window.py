@@ -92,6 +92,7 @@ def test_results_reach_plot_and_table(window, qtbot):
     assert window.routes.rowCount() == 2
     assert window.routes.item(0, 1).text() == "1: Radar → C2"
     assert "Last computation" in window.compute_label.text()
+    qtbot.waitUntil(lambda: (window.progress.value(), window.progress.maximum()) == (21, 21))  # the last
     for cleared in (False, True):  # rows emptied (a new scenario) and filled again keep their colours
         if cleared:
             window.routes.setRowCount(0)
