@@ -14,7 +14,7 @@ run: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/ruff check sdn_desktop tests benchmarks tools
 	$(VENV)/bin/lint-imports
-	$(PY) -m pytest -q $(PYTEST_ARGS)
+	$(PY) -m pytest -q --durations=15 $(PYTEST_ARGS)
 
 # The property-based fuzz test of scenario loading at length (`make test` runs a few examples).
 FUZZ_EXAMPLES ?= 2000

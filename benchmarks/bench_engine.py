@@ -111,23 +111,23 @@ class Baseline:
         ranges = self.net.sats.ranges
         if interop.enabled:
             k = interop.links_per_satellite
+            offers = []  # from all pairs of compatible constellations: terminals are counted in all
             for i, j in self.net.cross_constellations:
                 sides = [[m for m in ranges[c] if pos[m] is not None] for c in (i, j)]
                 if not all(sides):
                     continue
                 small, large = sorted(sides, key=len)
                 xyz = np.array([pos[m] for m in large])
-                offers = []
                 for a in small:
                     dist = np.linalg.norm(xyz - pos[a], axis=1)
                     offers += [(dist[n], a, large[n]) for n in np.argsort(dist)[: k * CROSS_CANDIDATES]
                                if dist[n] < interop.max_range_km
                                and self.clear_of_earth(pos[a], pos[large[n]], grazing)]  # fmt: skip
-                used: dict[int, int] = {}
-                for _, a, b in sorted(offers):
-                    if used.get(a, 0) < k and used.get(b, 0) < k:
-                        used[a], used[b] = used.get(a, 0) + 1, used.get(b, 0) + 1
-                        candidates.setdefault((min(a, b), max(a, b)), interop.max_range_km)
+            used: dict[int, int] = {}
+            for _, a, b in sorted(offers):
+                if used.get(a, 0) < k and used.get(b, 0) < k:
+                    used[a], used[b] = used.get(a, 0) + 1, used.get(b, 0) + 1
+                    candidates.setdefault((min(a, b), max(a, b)), interop.max_range_km)
         links = {}
         for (a, b), max_km in candidates.items():
             if pos[a] is None or pos[b] is None:

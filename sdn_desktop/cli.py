@@ -21,8 +21,6 @@ from .scenario.limits import MAX_DURATION_S, LimitError, check_steps, check_work
 from .scenario.model import TimeWindow
 from .scenario.values import printable
 
-DEFAULT_SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "sdn_backbone_demo.json"
-
 
 class UsageError(Exception):
     """A bad command-line value; printed as one line, exit status 2."""

@@ -1,8 +1,10 @@
-"""Shared fixtures: a small scenario built in code, and Qt settings kept out of the user's home."""
+"""Shared fixtures: a small scenario built in code, Qt settings kept out of the user's home, and the
+Hypatia network built once."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +16,7 @@ from sdn_desktop.scenario import (
     Scenario,
     TimeWindow,
     WalkerSource,
+    load_scenario,
     save_scenario,
 )
 
@@ -55,11 +58,30 @@ def small_scenario_file(tmp_path, small_scenario):
     return path
 
 
-@pytest.fixture
-def temp_qsettings(tmp_path):
-    """QSettings that write into ``tmp_path`` instead of the user's configuration."""
+def qsettings_in(folder: Path):
+    """QSettings that write into ``folder`` instead of the user's configuration."""
     from PySide6.QtCore import QSettings
 
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
-    return QSettings(str(tmp_path / "settings" / "sdn-desktop.ini"), QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+    return QSettings(str(folder / "sdn-desktop.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture
+def temp_qsettings(tmp_path):
+    return qsettings_in(tmp_path / "settings")
+
+
+@pytest.fixture(scope="module")
+def module_qsettings(tmp_path_factory):
+    """Settings shared by the tests of one module (for a window they share)."""
+    return qsettings_in(tmp_path_factory.mktemp("settings"))
+
+
+@pytest.fixture(scope="session")
+def hypatia_network():
+    """The shipped Hypatia Kuiper-630 scenario's Network, built once (tests must not change it)."""
+    from sdn_desktop.engine import Network
+
+    path = Path(__file__).resolve().parent.parent / "scenarios" / "hypatia_kuiper630.json"
+    return Network(load_scenario(path), path.parent)

@@ -174,12 +174,14 @@ def test_max_links_keeps_the_highest(max_links, kept):
 
 # ------------------------------------------------------------------ cross-vendor links
 def three_vendors(**interop) -> set[tuple[int, int]]:
-    """Satellites 0, 1, 2 one above another at 550, 600 and 650 km, terminals A, B and C."""
+    """Satellites 0, 1, 2 one above another at 550, 600 and 650 km, terminals A, B and C; two
+    cross-vendor terminals each unless ``links_per_satellite`` says otherwise."""
     consts = [
         shell("Va", 1, 550.0, terminal="A", isl={"pattern": "none"}),
         shell("Vb", 1, 600.0, terminal="B", isl={"pattern": "none"}),
         shell("Vc", 1, 650.0, terminal=interop.pop("third", "C"), isl={"pattern": "none"}),
     ]
+    interop.setdefault("links_per_satellite", 2)
     return pairs(network(consts, interop=interop).snapshot(0.0).cross)
 
 
@@ -214,6 +216,27 @@ def test_cross_links_respect_terminal_count_at_both_ends():
     assert len(cross(8)) == 5
 
 
+def test_terminal_count_holds_across_all_partner_constellations():
+    """A satellite above two compatible constellations shares its ``links_per_satellite`` terminals
+    between them: the nearest partners first, whichever constellation they belong to."""
+    one_each = three_vendors(third="A", compatible=[["A", "B"]], links_per_satellite=1)
+    assert len(one_each) == 1 and one_each < {(0, 1), (1, 2)}  # a 50 km link; no end free for a second
+    consts = [
+        shell("Low", 36, 500.0, terminal="L", isl={"pattern": "none"}),
+        shell("High", 36, 550.0, terminal="H", isl={"pattern": "none"}),
+        shell("One", 1, 600.0, terminal="T", isl={"pattern": "none"}),
+    ]
+    one = 72
+    for k in (1, 2, 3):
+        interop = {"max_range_km": 3000.0, "links_per_satellite": k, "compatible": [["L", "T"], ["H", "T"]]}
+        links = pairs(network(consts, interop=interop).snapshot(0.0).cross)
+        assert all(one in link for link in links)  # Low and High do not interoperate
+        assert len(links) == k
+        assert (36, one) in links  # High 0, straight below it, 50 km away
+        if k >= 2:
+            assert (0, one) in links  # Low 0, 100 km below: nearer than High's neighbours 10 deg away
+
+
 # ------------------------------------------------------------------ moving nodes
 def test_waypoints_interpolate_halfway():
     ship = {"name": "Ship", "role": "shooter", "platform": "sea", "min_elevation_deg": 10.0, "waypoints": [
@@ -233,32 +256,29 @@ def test_waypoints_interpolate_halfway():
 
 
 # ------------------------------------------------------------------ routing rules
-@pytest.fixture(scope="module")
-def hypatia():
-    path = ROOT / "scenarios" / "hypatia_kuiper630.json"
-    return load_scenario(path), path.parent
-
-
-def manila_dalian(scenario, base_dir, **changes):
-    snap = Network(scenario.model_copy(update=changes), base_dir).snapshot(0.0)
+def manila_dalian(hypatia: Network, **changes):
+    """The Manila -> Dalian route at t = 0 in Hypatia's network, or in a changed copy of it."""
+    if changes:
+        hypatia = Network(hypatia.scenario.model_copy(update=changes), hypatia.base_dir, previous=hypatia)
+    snap = hypatia.snapshot(0.0)
     return snap, route(snap, "Manila", "Dalian")
 
 
-def test_disabled_satellite_changes_the_route(hypatia):
-    _, free = manila_dalian(*hypatia)
+def test_disabled_satellite_changes_the_route(hypatia_network):
+    _, free = manila_dalian(hypatia_network)
     middle = free.names[2]
     assert middle.startswith("KUIPER630-0183")
-    snap, detour = manila_dalian(*hypatia, disabled_satellites=[middle])
+    snap, detour = manila_dalian(hypatia_network, disabled_satellites=[middle])
     assert detour.reachable and middle not in detour.names
     assert detour.latency_ms > free.latency_ms
-    index = Network(*hypatia).sats.names.index(middle)
+    index = hypatia_network.sats.names.index(middle)
     assert not snap.sat_active[index] and np.isnan(snap.sat_pos[index]).all()
 
 
-def test_disabled_link_changes_the_route(hypatia):
-    _, free = manila_dalian(*hypatia)
+def test_disabled_link_changes_the_route(hypatia_network):
+    _, free = manila_dalian(hypatia_network)
     a, b = free.names[2], free.names[3]
-    _, detour = manila_dalian(*hypatia, disabled_links=[(b, a)])
+    _, detour = manila_dalian(hypatia_network, disabled_links=[(b, a)])
     assert detour.reachable and detour.latency_ms > free.latency_ms
     hops = set(zip(detour.names, detour.names[1:], strict=False))
     assert (a, b) not in hops and (b, a) not in hops
@@ -334,9 +354,9 @@ def test_processing_and_switching_delays_add_up(kill_chain):
 
 
 # ------------------------------------------------------------------ TLE layouts and +Grid
-def test_file_order_layout_and_plus_grid(hypatia):
+def test_file_order_layout_and_plus_grid(hypatia_network):
     """Kuiper-630: 34 planes x 34 in file order; +Grid: 4 links a satellite (2N pairs), wrapping both ways."""
-    net = Network(*hypatia)
+    net = hypatia_network
     index = np.arange(1156)
     assert np.array_equal(net.sats.plane, index // 34) and np.array_equal(net.sats.slot, index % 34)
     assert len(net.isl_pairs) == 2 * 1156

@@ -9,22 +9,28 @@ from sdn_desktop.ui.compute import Analysis, LatestWorker
 
 
 def test_newest_job_wins_and_stale_results_are_dropped(qtbot):
+    """The stale job runs to the end and returns a value; the newest job runs after it on the same
+    thread, so the stale result reaches the GUI thread first - and is dropped there."""
     worker = LatestWorker("test")
     results = []
     worker.result.connect(results.append)
-    release = threading.Event()
+    started, release, stale_returned = threading.Event(), threading.Event(), threading.Event()
 
     def slow(ctx):
+        started.set()
         release.wait(5)
         return "stale"
 
+    def newest(ctx):
+        stale_returned.set()  # the worker runs one job at a time: the stale one has returned
+        return "newest"
+
     worker.submit(slow)
-    time.sleep(0.05)  # let it start
-    worker.submit(lambda ctx: "newest")
+    assert started.wait(5)  # running, so submitting again cannot simply replace it
+    worker.submit(newest)
     release.set()
     qtbot.waitUntil(lambda: results == ["newest"], timeout=5000)
-    qtbot.wait(50)
-    assert results == ["newest"]
+    assert stale_returned.is_set() and results == ["newest"]
     worker.stop()
 
 

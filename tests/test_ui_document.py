@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sdn_desktop.ui.document import EditError, ScenarioDocument, unique_name, without
+from sdn_desktop.scenario.edits import EditError
+from sdn_desktop.ui.document import ScenarioDocument
 
 
 @pytest.fixture
@@ -44,17 +45,6 @@ def test_invalid_edit_is_refused_with_field_message(document):
 def test_rename_node_renames_chain_references(document):
     document.set_field(("nodes", 1, "name"), "Command")
     assert document.scenario.chains[0].nodes == ["Radar", "Command", "Battery"]
-
-
-def test_delete_node_drops_chains_that_use_it(small_scenario):
-    after, dropped = without(small_scenario, [("nodes", 0)])
-    assert [n.name for n in after.nodes] == ["C2", "Battery"]
-    assert dropped == ["Track"] and after.chains == []
-
-
-def test_unique_name():
-    assert unique_name("Sensor 1", {"Sensor 1", "Sensor 1 2"}) == "Sensor 1 3"
-    assert unique_name("Gateway", set()) == "Gateway"
 
 
 def test_altitude_or_mean_motion_switch_in_one_edit(document):

@@ -1,22 +1,28 @@
-"""Several objects of one kind selected: the properties panel edits the fields they share, together."""
+"""The properties panel with the object tree, wired as in the main window (no globe, no engine).
+
+Several objects of one kind selected: the panel edits the fields they share, together.
+"""
 
 from __future__ import annotations
+
+from types import SimpleNamespace
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel
 
-from sdn_desktop.scenario import Geodetic, KillChain, Node, WalkerSource, save_scenario
-from sdn_desktop.ui.main_window import MainWindow
-from sdn_desktop.ui.properties import MIXED
+from sdn_desktop.scenario import Geodetic, KillChain, Node, WalkerSource
+from sdn_desktop.ui.document import ScenarioDocument
+from sdn_desktop.ui.properties import MIXED, PropertyPanel
+from sdn_desktop.ui.tree import ObjectTree
 
 SENSORS = [("nodes", 0), ("nodes", 3)]
 ALL_NODES = [("nodes", i) for i in range(4)]
 
 
 @pytest.fixture
-def scenario_file(tmp_path, small_scenario):
+def scenario(small_scenario):
     """The small scenario plus a second sensor, a constellation given by mean motion and a chain."""
     polar = small_scenario.constellations[0].model_copy(
         update={
@@ -34,28 +40,34 @@ def scenario_file(tmp_path, small_scenario):
         relay=True,
     )
     backup = KillChain(name="Backup", color="#00e676", nodes=["Radar 2", "C2", "Battery"])
-    scenario = small_scenario.model_copy(
+    return small_scenario.model_copy(
         update={
             "constellations": [*small_scenario.constellations, polar],
             "nodes": [*small_scenario.nodes, radar2],
             "chains": [*small_scenario.chains, backup],
         }
     )
-    path = tmp_path / "multi.json"
-    save_scenario(scenario, path)
-    return path
 
 
 @pytest.fixture
-def window(qtbot, temp_qsettings, scenario_file):
-    win = MainWindow(temp_qsettings)
-    win.show()
-    assert win.open_path(scenario_file)
-    qtbot.waitUntil(lambda: win.analysis.series is not None and win.analysis.is_idle(), timeout=20000)
-    yield win
-    win.document.undo_stack.setClean()
-    win.close()
-    win.deleteLater()
+def window(qtbot, scenario):
+    """The document, the tree and the panel, connected as MainWindow connects them."""
+    document = ScenarioDocument(scenario)
+    tree, properties = ObjectTree(), PropertyPanel(lambda path, value: document.try_set_fields([path], value))
+    for widget in (tree, properties):
+        qtbot.addWidget(widget)
+        widget.show()
+    tree.selection_changed.connect(
+        lambda refs: properties.show_selection(document.scenario, refs, document.try_set_fields)
+    )
+
+    def changed(after) -> None:
+        tree.set_scenario(after)
+        properties.refresh(after)
+
+    document.changed.connect(changed)
+    tree.set_scenario(scenario)
+    return SimpleNamespace(document=document, tree=tree, properties=properties)
 
 
 def test_same_kind_shows_shared_fields_with_equal_and_mixed_values(window):
@@ -161,3 +173,14 @@ def test_invalid_value_shows_inline_error_and_changes_nothing(window):
     assert "Radar 2" in row.error.text() and "give min_elevation_deg or max_range_km" in row.error.text()
     assert window.document.scenario == before
     assert window.document.undo_stack.count() == 0
+
+
+def test_pair_lists_name_what_their_columns_hold(window):
+    window.tree.select([("scenario", 0)])
+
+    def headers(path) -> list[str]:
+        table = window.properties.row(path).editor.table
+        return [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+
+    assert headers(("disabled_links",)) == ["Satellite A", "Satellite B"]
+    assert headers(("interop", "compatible")) == ["Terminal A", "Terminal B"]

@@ -32,7 +32,8 @@ def wait_for_snapshot_at_clock(qtbot, window) -> None:
 
 
 @pytest.fixture
-def window(qtbot, temp_qsettings, small_scenario_file):
+def fresh_window(qtbot, temp_qsettings, small_scenario_file):
+    """A window of its own (for tests that close it) on the small scenario, results in."""
     win = MainWindow(temp_qsettings)  # closed here, not by qtbot: qtbot would close it before setClean()
     win.show()
     assert win.open_path(small_scenario_file)
@@ -41,6 +42,34 @@ def window(qtbot, temp_qsettings, small_scenario_file):
     win.document.undo_stack.setClean()
     win.close()
     win.deleteLater()
+
+
+@pytest.fixture(scope="module")
+def shared_window(qapp, module_qsettings):
+    """One window for the module's tests: its engine and globe processes start once."""
+    win = MainWindow(module_qsettings)
+    win.show()
+    yield win
+    win.document.undo_stack.setClean()
+    win.close()
+    win.deleteLater()
+
+
+@pytest.fixture
+def window(shared_window, qtbot, small_scenario_file):
+    """The shared window as a new one would be: the small scenario opened from this test's own folder
+    (so the engine builds its network afresh), every layer on, not placing nodes; results in."""
+    win = shared_window
+    qtbot.waitUntil(lambda: win.analysis.is_idle() and win.globe.is_idle(), timeout=20000)
+    win.globe_tools.stop_placing()
+    for name, action in win.layer_actions.items():
+        action.setChecked(True)
+        win.globe.set_layer_visible(name, True)
+    old_series, win.snapshot = win.analysis.series, None
+    assert win.open_path(small_scenario_file)
+    qtbot.waitUntil(lambda: win.analysis.series is not old_series and win.analysis.is_idle(), timeout=20000)
+    yield win
+    win.document.undo_stack.setClean()
 
 
 @pytest.fixture
@@ -63,6 +92,7 @@ def test_results_reach_plot_and_table(window, qtbot):
     assert window.routes.rowCount() == 2
     assert window.routes.item(0, 1).text() == "1: Radar → C2"
     assert "Last computation" in window.compute_label.text()
+    qtbot.waitUntil(lambda: (window.progress.value(), window.progress.maximum()) == (21, 21))  # the last
     for cleared in (False, True):  # rows emptied (a new scenario) and filled again keep their colours
         if cleared:
             window.routes.setRowCount(0)
@@ -73,7 +103,7 @@ def test_results_reach_plot_and_table(window, qtbot):
         assert reachable.foreground().color().name() == expected
 
 
-def test_edit_undo_redo_save_reopen(window, qtbot, temp_qsettings, small_scenario_file):
+def test_edit_undo_redo_save_reopen(window, small_scenario_file):
     assert "small.json" in window.windowTitle() and not window.isWindowModified()
     window.tree.select([("nodes", 0)])
     editor = window.properties.row(("position", "lat_deg")).editor
@@ -86,16 +116,16 @@ def test_edit_undo_redo_save_reopen(window, qtbot, temp_qsettings, small_scenari
     assert not window.isWindowModified()
     window.document.undo_stack.redo()
     assert editor.value() == 12.5
-    assert window.save()
+    assert window.files.save()
     assert not window.isWindowModified()
     assert load_scenario(small_scenario_file).nodes[0].position.lat_deg == 12.5
 
-    other = MainWindow(temp_qsettings)
-    qtbot.addWidget(other)
-    assert other.open_path(small_scenario_file)
-    assert other.document.scenario == window.document.scenario
-    assert other.recent_files()[0] == str(small_scenario_file.resolve())
-    other.close()
+    saved = window.document.scenario
+    window.files.new_file()  # saved: no question asked
+    assert window.document.scenario != saved and window.document.path is None
+    assert window.open_path(small_scenario_file)
+    assert window.document.scenario == saved
+    assert window.files.recent_files()[0] == str(small_scenario_file.resolve())
 
 
 def test_invalid_edit_shows_message_next_to_field(window):
@@ -109,7 +139,8 @@ def test_invalid_edit_shows_message_next_to_field(window):
 
 
 @pytest.mark.parametrize("answer", ["cancel", "discard", "save"])
-def test_closing_with_unsaved_changes_asks(window, monkeypatch, small_scenario_file, answer):
+def test_closing_with_unsaved_changes_asks(request, monkeypatch, small_scenario_file, answer):
+    window = request.getfixturevalue("window" if answer == "cancel" else "fresh_window")  # closed for good
     window.document.set_field(("name",), "Renamed")
     buttons = {
         "cancel": QMessageBox.StandardButton.Cancel,
@@ -135,7 +166,7 @@ def test_place_node_by_clicking_the_globe(window, qtbot):
     target = (centre[0] + 4.0, centre[1] + 6.0)
     x, y = window.globe.project(geodetic_to_ecef(*target, 0.0)[None])[0]
     assert np.isfinite([x, y]).all()
-    window.place_actions["gateway"].trigger()
+    window.globe_tools.place_actions["gateway"].trigger()
     QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=QPoint(round(x), round(y)))
     node = window.document.scenario.nodes[-1]
     assert node.role == "gateway" and node.name == "Gateway 1"
@@ -222,6 +253,15 @@ def test_tle_import_reports_what_was_skipped(window, tmp_path, message_boxes):
     added = window.document.scenario.constellations[-1]
     assert added.name == "mixed" and added.source.path == "mixed.tle"
     assert "Read 1 satellites" in message_boxes[0] and "checksum" in message_boxes[0]
+
+
+def test_several_selected_objects_are_edited_together(window):
+    window.tree.select([("nodes", 0), ("nodes", 2)])
+    window.properties.row(("min_elevation_deg",)).editor.inner.setValue(12.0)
+    assert [n.min_elevation_deg for n in window.document.scenario.nodes] == [12.0, 5.0, 12.0]
+    assert window.document.undo_stack.count() == 1
+    window.document.undo_stack.undo()
+    assert [n.min_elevation_deg for n in window.document.scenario.nodes] == [5.0, 5.0, 5.0]
 
 
 def test_duplicate_and_delete_from_the_tree(window):
@@ -317,8 +357,8 @@ def test_clicking_a_satellite_tells_where_it_is_and_what_it_carries(window, qtbo
     if np.isfinite([x, y]).all() and window.globe.pick(x, y) == ("satellite", sat):  # in view: click it
         canvas = window.globe
         QTest.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=QPoint(round(x), round(y)))
-        assert window.statusBar().currentMessage() == window._satellite_details(sat)
-    text = window._satellite_details(sat)
+        assert window.statusBar().currentMessage() == window.globe_tools.satellite_details(sat)
+    text = window.globe_tools.satellite_details(sat)
     name = window.analysis.network.sats.names[sat]
     assert text.startswith(f"Satellite {name}")
     assert f"carries {route.leg.chain}" in text or f", {route.leg.chain}" in text

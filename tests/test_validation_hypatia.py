@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from sdn_desktop.cli import main
-from sdn_desktop.engine import Network
-from sdn_desktop.scenario import load_scenario, read_tle_file
+from sdn_desktop.scenario import read_tle_file
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "scenarios" / "hypatia_kuiper630.json"
@@ -23,11 +22,6 @@ PAIRS = [("Manila", "Dalian"), ("Saint-Petersburg", "Dalian"), ("Manila", "Saint
 def expected_rows() -> list[dict]:
     with EXPECTED_CSV.open(newline="") as fh:
         return list(csv.DictReader(fh))
-
-
-@pytest.fixture(scope="module")
-def network() -> Network:
-    return Network(load_scenario(SCENARIO), SCENARIO.parent)
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +43,8 @@ def test_expected_file_is_complete():
 
 
 @pytest.mark.parametrize("row", expected_rows(), ids=lambda r: f"{r['src']}-{r['dst']}@{r['t_s']}")
-def test_route_matches_hypatia(network, tle_index, row):
-    route = leg_of(network.snapshot(float(row["t_s"])), row["src"], row["dst"])
+def test_route_matches_hypatia(hypatia_network, tle_index, row):
+    route = leg_of(hypatia_network.snapshot(float(row["t_s"])), row["src"], row["dst"])
     if row["status"] == "unreachable":
         assert not route.reachable
         return
@@ -63,9 +57,9 @@ def test_route_matches_hypatia(network, tle_index, row):
 
 
 @pytest.mark.parametrize(("t_s", "reachable"), [(155.0, True), (156.0, False), (165.0, False), (165.6, True)])
-def test_saint_petersburg_outage_window(network, t_s, reachable):
+def test_saint_petersburg_outage_window(hypatia_network, t_s, reachable):
     """Hypatia: both pairs with Saint-Petersburg are cut from 155.4 s to 165.2 s."""
-    snap = network.snapshot(t_s)
+    snap = hypatia_network.snapshot(t_s)
     assert leg_of(snap, "Saint-Petersburg", "Dalian").reachable is reachable
     assert leg_of(snap, "Manila", "Saint-Petersburg").reachable is reachable
     assert leg_of(snap, "Manila", "Dalian").reachable

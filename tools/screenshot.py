@@ -16,7 +16,7 @@ from PySide6.QtCore import QSettings, QTimer
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sdn_desktop.cli import DEFAULT_SCENARIO  # noqa: E402
+from sdn_desktop.resources import DEFAULT_SCENARIO  # noqa: E402
 from sdn_desktop.ui.app import create_app  # noqa: E402
 from sdn_desktop.ui.main_window import MainWindow  # noqa: E402
 

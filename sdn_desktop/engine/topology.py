@@ -88,9 +88,9 @@ def cross_links(
     """Links between compatible constellations, ``links_per_satellite`` terminals at each end.
 
     For each pair of constellations, the smaller one's satellites look up their nearest partners in
-    the other within range and line of sight; links are then granted shortest first while both ends
-    have a free terminal (a greedy matching), so no satellite carries more than
-    ``links_per_satellite`` links to one other constellation.
+    the other within range and line of sight; the offers of all pairs are then granted shortest
+    first while both ends have a free terminal (a greedy matching), so no satellite carries more
+    than ``links_per_satellite`` cross-vendor links in all, whatever the number of partners.
     """
     if not interop.enabled:
         return np.zeros((0, 2), int)
@@ -104,7 +104,7 @@ def cross_links(
             trees[c] = (cKDTree(pos[members]), members) if len(members) else None
         return trees[c]
 
-    found = []
+    offers: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []  # (length, one end, other end)
     k, bound = interop.links_per_satellite, interop.max_range_km
     for i, j in pairs_of_constellations:
         if tree_of(i) is None or tree_of(j) is None:
@@ -118,14 +118,18 @@ def cross_links(
         rows = np.repeat(queries, len(dist) // len(queries))
         hit = np.isfinite(dist)
         hit[hit] = segments_clear_of_earth(pos[rows[hit]], pos[members[idx[hit]]], grazing_km)
-        order = np.argsort(dist[hit], kind="stable")
-        a_side, b_side = rows[hit][order].tolist(), members[idx[hit][order]].tolist()
-        used: dict[int, int] = {}
-        for a, b in zip(a_side, b_side, strict=True):
-            if used.get(a, 0) < k and used.get(b, 0) < k:
-                used[a] = used.get(a, 0) + 1
-                used[b] = used.get(b, 0) + 1
-                found.append((min(a, b), max(a, b)))
+        offers.append((dist[hit], rows[hit], members[idx[hit]]))
+    if not offers:
+        return np.zeros((0, 2), int)
+    length, a_side, b_side = (np.concatenate(parts) for parts in zip(*offers, strict=True))
+    order = np.argsort(length, kind="stable")
+    found = []
+    used: dict[int, int] = {}
+    for a, b in zip(a_side[order].tolist(), b_side[order].tolist(), strict=True):
+        if used.get(a, 0) < k and used.get(b, 0) < k:
+            used[a] = used.get(a, 0) + 1
+            used[b] = used.get(b, 0) + 1
+            found.append((min(a, b), max(a, b)))
     if not found:
         return np.zeros((0, 2), int)
     return np.array(sorted(found), int)

@@ -8,9 +8,10 @@ from pathlib import Path
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
+from ..resources import APP_ICON, APP_NAME, DEFAULT_SCENARIO
+
 ORGANIZATION = "SDN Desktop"
 APPLICATION = "sdn-desktop"
-ICON = Path(__file__).resolve().parents[2] / "resources" / "sdn-desktop.svg"
 
 
 def create_app() -> QApplication:
@@ -18,15 +19,14 @@ def create_app() -> QApplication:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
-    app.setApplicationDisplayName("SDN Desktop")
-    if ICON.exists():
-        app.setWindowIcon(QIcon(str(ICON)))
+    app.setApplicationDisplayName(APP_NAME)
+    if APP_ICON.exists():
+        app.setWindowIcon(QIcon(str(APP_ICON)))
     return app
 
 
 def run_app(path: str | Path | None = None) -> int:
     """Show the editor on ``path`` (default: the demo scenario) and run until it is closed."""
-    from ..cli import DEFAULT_SCENARIO
     from .main_window import MainWindow
 
     app = create_app()

@@ -6,104 +6,14 @@ command holds the scenario before and after, so undo/redo can never produce an i
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from ..scenario import Scenario, load_scenario, save_scenario
-from ..scenario.io import format_validation_error
-
-FieldPath = tuple[str | int, ...]
-
-
-class EditError(Exception):
-    """An edit that would make the scenario invalid; ``problems`` are "field.path: message" lines."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
-
-
-def value_at(data: Any, path: FieldPath) -> Any:
-    for part in path:
-        data = data[part]
-    return data
-
-
-def derive(scenario: Scenario, mutate: Callable[[dict], None]) -> Scenario:
-    """A validated copy of ``scenario`` after ``mutate`` changed its plain-data form in place."""
-    data = scenario.model_dump()
-    mutate(data)
-    try:
-        return Scenario.model_validate(data)
-    except ValidationError as err:
-        raise EditError(format_validation_error(err, data)) from None
-
-
-# Fields of which the model wants exactly one: setting one clears the other in the same edit.
-EITHER_OR = {"altitude_km": "mean_motion_rev_per_day", "mean_motion_rev_per_day": "altitude_km"}
-
-
-def with_fields(scenario: Scenario, paths: list[FieldPath], value: Any) -> Scenario:
-    """``scenario`` with the field at each of ``paths`` set to ``value``; renaming a node or
-    constellation also renames its chain uses, and giving one of an either-or pair (altitude or
-    mean motion) clears the other."""
-
-    def mutate(data: dict) -> None:
-        for path in paths:
-            parent = value_at(data, path[:-1])
-            old = parent[path[-1]]
-            parent[path[-1]] = copy.deepcopy(value)
-            other = EITHER_OR.get(path[-1])
-            if value is not None and other in parent:
-                parent[other] = None
-            if len(path) == 3 and path[0] in ("nodes", "constellations") and path[2] == "name":
-                for chain in data["chains"]:
-                    chain["nodes"] = [value if ref == old else ref for ref in chain["nodes"]]
-
-    return derive(scenario, mutate)
-
-
-def without(scenario: Scenario, items: list[tuple[str, int]]) -> tuple[Scenario, list[str]]:
-    """``scenario`` without the given (list name, index) items and without chains that used them.
-
-    Returns the new scenario and the names of the chains removed with them."""
-    removed_names = set()
-    drop: dict[str, set[int]] = {"constellations": set(), "nodes": set(), "chains": set()}
-    for kind, index in items:
-        drop[kind].add(index)
-        if kind != "chains":
-            removed_names.add(getattr(scenario, kind)[index].name)
-    dropped_chains = []
-    for i, chain in enumerate(scenario.chains):
-        if i not in drop["chains"] and removed_names.intersection(chain.nodes):
-            drop["chains"].add(i)
-            dropped_chains.append(chain.name)
-
-    def mutate(data: dict) -> None:
-        for kind, indices in drop.items():
-            data[kind] = [item for i, item in enumerate(data[kind]) if i not in indices]
-
-    return derive(scenario, mutate), dropped_chains
-
-
-def unique_name(base: str, taken: set[str]) -> str:
-    """``base`` itself, or ``base 2``, ``base 3``... whichever is free."""
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base} {n}" in taken:
-        n += 1
-    return f"{base} {n}"
-
-
-def taken_names(scenario: Scenario) -> set[str]:
-    return {c.name for c in scenario.constellations} | {n.name for n in scenario.nodes}
+from ..scenario.edits import EditError, FieldPath, with_fields
 
 
 class ReplaceScenario(QUndoCommand):
@@ -196,6 +106,14 @@ class ScenarioDocument(QObject):
         label = ".".join(str(p) for p in paths[0][-2:] if isinstance(p, str))
         objects = f" of {len(paths)} objects" if len(paths) > 1 else ""
         self.apply(after, f"Edit {label}{objects}", merge_key=tuple(paths))
+
+    def try_set_fields(self, paths: list[FieldPath], value: Any) -> list[str] | None:
+        """``set_fields``; if that is invalid, its problems instead (and nothing changes)."""
+        try:
+            self.set_fields(paths, value)
+        except EditError as err:
+            return err.problems
+        return None
 
     def _replace(self, scenario: Scenario) -> None:
         self.scenario = scenario

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import annotated_types as at
-from PySide6.QtCore import QDateTime, QSignalBlocker, Qt, QTimeZone, Signal
+from PySide6.QtCore import QDateTime, Qt, QTimeZone, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from superqt.utils import signals_blocked
 
 UNITS = (
     ("_rev_per_day", "rev/day", 6),
@@ -102,7 +103,7 @@ class FloatEditor(QDoubleSpinBox):
         self.valueChanged.connect(self.committed)
 
     def set_value(self, value: float) -> None:
-        with QSignalBlocker(self):
+        with signals_blocked(self):
             self.setValue(value)
 
 
@@ -117,7 +118,7 @@ class IntEditor(QSpinBox):
         self.valueChanged.connect(self.committed)
 
     def set_value(self, value: int) -> None:
-        with QSignalBlocker(self):
+        with signals_blocked(self):
             self.setValue(value)
 
 
@@ -132,7 +133,7 @@ class BoolEditor(QCheckBox):
         return self.isChecked()
 
     def set_value(self, value: bool) -> None:
-        with QSignalBlocker(self):
+        with signals_blocked(self):
             self.setChecked(bool(value))
 
 
@@ -148,7 +149,7 @@ class ChoiceEditor(QComboBox):
         return self.currentText()
 
     def set_value(self, value: str) -> None:
-        with QSignalBlocker(self):
+        with signals_blocked(self):
             self.setCurrentText(value)
 
 
@@ -169,7 +170,7 @@ class TextEditor(QLineEdit):
 
     def set_value(self, value: str) -> None:
         self._shown = value
-        with QSignalBlocker(self):
+        with signals_blocked(self):
             self.setText(value)
 
 
@@ -215,7 +216,7 @@ class DateTimeEditor(QDateTimeEdit):
         return datetime.fromtimestamp(self.dateTime().toMSecsSinceEpoch() / 1000, UTC)
 
     def set_value(self, value: datetime) -> None:
-        with QSignalBlocker(self):
+        with signals_blocked(self):
             ms = round(value.timestamp() * 1000)
             self.setDateTime(QDateTime.fromMSecsSinceEpoch(ms, QTimeZone(QTimeZone.Initialization.UTC)))
 
@@ -246,7 +247,7 @@ class OptionalEditor(QWidget):
         return self.inner.value() if self.check.isChecked() else None
 
     def set_value(self, value: Any) -> None:
-        with QSignalBlocker(self.check):
+        with signals_blocked(self.check):
             self.check.setChecked(value is not None)
         self.inner.setEnabled(value is not None)
         self.inner.set_value(self.default if value is None else value)
@@ -294,7 +295,7 @@ class RowsEditor(QWidget):
 
     def set_value(self, rows: list) -> None:
         self._rows = list(rows or [])
-        with QSignalBlocker(self.table):
+        with signals_blocked(self.table):
             self.table.setRowCount(len(self._rows))
             for r, row in enumerate(self._rows):
                 for c, cell in enumerate(self._cells(row)):
@@ -325,12 +326,12 @@ class RowsEditor(QWidget):
 
     def _add(self) -> None:
         row = self.new_row(self._rows) if self.new_row else None
-        self.table.blockSignals(True)
-        r = self.table.rowCount()
-        self.table.insertRow(r)
-        for c, cell in enumerate(self._cells(row) if row is not None else [""] * len(self.columns)):
-            self.table.setItem(r, c, QTableWidgetItem(f"{cell:g}" if isinstance(cell, float) else str(cell)))
-        self.table.blockSignals(False)
+        with signals_blocked(self.table):
+            r = self.table.rowCount()
+            self.table.insertRow(r)
+            for c, cell in enumerate(self._cells(row) if row is not None else [""] * len(self.columns)):
+                text = f"{cell:g}" if isinstance(cell, float) else str(cell)
+                self.table.setItem(r, c, QTableWidgetItem(text))
         if row is not None:
             self._commit()
         else:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
+from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QPointF, QSettings, Qt, QTimer
+from pydantic import BaseModel
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -15,48 +16,42 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QProgressBar,
-    QToolBar,
     QWidget,
 )
+from superqt.utils import qthrottled
 
 from ..engine import Network, Snapshot, TimeSeries
-from ..engine.frames import ecef_to_geodetic
 from ..render.view import GlobeView
-from ..scenario import (
-    Constellation,
-    Geodetic,
-    KillChain,
-    Node,
-    Scenario,
-    ScenarioError,
-    TimeWindow,
-    TleSource,
-    read_tle_file,
+from ..resources import APP_NAME
+from ..scenario import KillChain, Scenario, read_tle_file
+from ..scenario.edits import (
+    ROLE_NAMES,
+    EditError,
+    FieldPath,
+    duplicated,
+    new_node,
+    new_scenario,
+    taken_names,
+    tle_constellation,
+    unique_name,
+    with_item,
+    with_replaced,
+    without,
 )
 from .clock import Clock, TimeToolbar
 from .compute import Analysis
 from .dialogs import ChainDialog, WalkerDialog, show_tle_report
-from .document import EditError, FieldPath, ScenarioDocument, derive, taken_names, unique_name, without
+from .document import ScenarioDocument
+from .files import ScenarioFiles
 from .globe import GlobeWidget
-from .icons import node_icon
+from .globe_tools import GlobeTools
 from .plots import LatencyPlot, RouteTable
 from .properties import PropertyPanel
 from .record import RecordDialog, RecordRun, show_result
 from .tree import ObjectRef, ObjectTree
 
-APP_NAME = "SDN Desktop"
-MAX_RECENT = 8
-ROLE_NAMES = {"sensor": "Sensor", "shooter": "Shooter", "c2": "C2", "gateway": "Gateway"}
-SCENARIO_FILTER = "SDN scenarios (*.json);;All files (*)"
-CLICK_TOLERANCE_PX = 4
 ORBIT_FRAME_MS = 40
-DRAG_EDIT_INTERVAL_S = 0.15  # a dragged node is re-placed (and its routes recomputed) this often
-PROGRESS_INTERVAL_S = 0.25
-
-
-def new_scenario() -> Scenario:
-    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    return Scenario(name="Untitled", time=TimeWindow(start=today, duration_s=3600.0, step_s=10.0))
+PROGRESS_INTERVAL_MS = 250
 
 
 class MainWindow(QMainWindow):
@@ -69,13 +64,12 @@ class MainWindow(QMainWindow):
         self.analysis = Analysis(self)
         self.clock = Clock(self)
         self.globe = GlobeWidget(self)
-        self.globe.installEventFilter(self)
         self.setCentralWidget(self.globe)
         self.snapshot: Snapshot | None = None
-        self._press_pos: QPointF | None = None
-        self._dragged_node: int | None = None
-        self._last_drag_edit = 0.0
-        self._last_progress = 0.0
+        self.files = ScenarioFiles(self.document, self.settings, self)
+        self.globe_tools = GlobeTools(
+            self.globe, self.document, self.analysis, lambda: self.snapshot, self.statusBar(), self
+        )
         self._new_network: Network | None = None  # built, not yet on the globe (see _snapshot_ready)
         self._aim_camera = False  # a newly opened scenario: face its nodes once it is on the globe
 
@@ -88,10 +82,12 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self.time_toolbar = TimeToolbar(self.clock, self)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.time_toolbar)
-        self._build_place_toolbar()
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.globe_tools.build_toolbar(self))
         self._build_menus()
         self._connect()
-        self._restore_settings()
+        if not self.files.restore_window():
+            self.resize(1500, 920)
+            QTimer.singleShot(0, self._default_dock_sizes)
         self._show_loaded(self.document.scenario)
         self._orbit_timer = QTimer(self, interval=ORBIT_FRAME_MS)
         self._orbit_timer.timeout.connect(self._orbit_tick)
@@ -141,25 +137,6 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.progress)
         bar.addPermanentWidget(self.compute_label)
 
-    def _build_place_toolbar(self) -> None:
-        bar = QToolBar("Place", self)
-        bar.setObjectName("place_toolbar")
-        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        bar.addWidget(QLabel(" Place on globe: "))
-        self.place_group = QActionGroup(self)
-        self.place_group.setExclusionPolicy(QActionGroup.ExclusionPolicy.ExclusiveOptional)
-        self.place_actions: dict[str, QAction] = {}
-        for role, name in ROLE_NAMES.items():
-            action = QAction(node_icon(role, None), name, self)
-            action.setCheckable(True)
-            action.setToolTip(f"Place a {name} node: then click on the globe")
-            action.setData(role)
-            self.place_group.addAction(action)
-            bar.addAction(action)
-            self.place_actions[role] = action
-        self.place_group.triggered.connect(self._placement_toggled)
-        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
-
     def _action(self, menu, text: str, slot, shortcut=None, checkable: bool = False) -> QAction:
         action = menu.addAction(text)
         action.triggered.connect(slot)
@@ -171,12 +148,12 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         SK = QKeySequence.StandardKey
         file = self.menuBar().addMenu("&File")
-        self._action(file, "&New", self.new_file, SK.New)
-        self._action(file, "&Open...", self.open_dialog, SK.Open)
-        self.recent_menu = file.addMenu("Open &Recent")
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
-        self._action(file, "&Save", self.save, SK.Save)
-        self._action(file, "Save &As...", self.save_as, SK.SaveAs)
+        self._action(file, "&New", self.files.new_file, SK.New)
+        self._action(file, "&Open...", self.files.open_dialog, SK.Open)
+        recent_menu = file.addMenu("Open &Recent")
+        recent_menu.aboutToShow.connect(lambda: self.files.fill_recent_menu(recent_menu))
+        self._action(file, "&Save", self.files.save, SK.Save)
+        self._action(file, "Save &As...", self.files.save_as, SK.SaveAs)
         file.addSeparator()
         self._action(file, "Import &TLE constellation...", self.import_tle)
         self._action(file, "Record &animation...", self.record_animation, "Ctrl+R")
@@ -242,12 +219,15 @@ class MainWindow(QMainWindow):
         self.tree.delete_requested.connect(self.delete)
         self.tree.focus_requested.connect(self.focus)
         self.properties.chain_nodes_requested.connect(self.edit_chain_nodes)
+        self.globe_tools.place_requested.connect(self.add_node)
+        self.globe_tools.move_requested.connect(self._apply_field)
+        self.globe_tools.select_requested.connect(self.tree.select)
         self.clock.time_changed.connect(self._time_changed)
         self.plot.time_picked.connect(self.clock.set_time)
         self.analysis.network_ready.connect(self._network_ready)
         self.analysis.series_ready.connect(self._series_ready)
         self.analysis.snapshot_ready.connect(self._snapshot_ready)
-        self.analysis.progress.connect(self._progress)
+        self.analysis.progress.connect(qthrottled(self._progress, PROGRESS_INTERVAL_MS, parent=self))
         self.analysis.busy_changed.connect(self.progress.setVisible)
         self.analysis.failed.connect(self._computation_failed)
 
@@ -324,11 +304,7 @@ class MainWindow(QMainWindow):
         self.status_label.setStyleSheet("")
 
     def _progress(self, done: int, total: int) -> None:
-        """Show progress at most every PROGRESS_INTERVAL_S: each repaint recomposes the GL view."""
-        now = time.perf_counter()
-        if done < total and now - self._last_progress < PROGRESS_INTERVAL_S:
-            return
-        self._last_progress = now
+        """Throttled to the latest value every PROGRESS_INTERVAL_MS: each repaint recomposes the GL view."""
         self.progress.setMaximum(total)
         self.progress.setValue(done)
 
@@ -348,16 +324,8 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ selection, camera
     def _selection_changed(self, refs: list[ObjectRef]) -> None:
-        self.properties.show_selection(self.scenario, refs, self._apply_to_all)
+        self.properties.show_selection(self.scenario, refs, self.document.try_set_fields)
         self._sync_globe_selection()
-
-    def _apply_to_all(self, paths: list[FieldPath], value) -> list[str] | None:
-        """Set one field of several objects as one undoable edit; the problems if that is invalid."""
-        try:
-            self.document.set_fields(paths, value)
-        except EditError as err:
-            return err.problems
-        return None
 
     def _sync_globe_selection(self) -> None:
         """Ring the selected node or constellation on the globe (once the globe knows about it)."""
@@ -402,138 +370,43 @@ class MainWindow(QMainWindow):
         self.globe.set_camera_mode("fixed")
         self.globe.reset_camera()
 
-    # ------------------------------------------------------------------ globe clicks
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Clicks on the globe pick or place; a drag that starts on a fixed node moves it."""
-        if watched is not self.globe:
-            return super().eventFilter(watched, event)
-        kind = event.type()
-        if kind == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.LeftButton:
-            self._press_pos = event.position()
-            self._dragged_node = self._fixed_node_at(event.position())
-            return self._dragged_node is not None  # the camera must not orbit under a node drag
-        if kind == QEvent.Type.MouseMove and self._dragged_node is not None:
-            if time.perf_counter() - self._last_drag_edit >= DRAG_EDIT_INTERVAL_S:
-                self._move_node(self._dragged_node, event.position())
-            return True
-        if kind == QEvent.Type.MouseButtonRelease and self._press_pos is not None:
-            moved = (event.position() - self._press_pos).manhattanLength()
-            dragged, self._dragged_node, self._press_pos = self._dragged_node, None, None
-            if moved <= CLICK_TOLERANCE_PX:
-                self._globe_clicked(event.position().x(), event.position().y())
-            elif dragged is not None:
-                self._move_node(dragged, event.position())
-            return dragged is not None
-        return super().eventFilter(watched, event)
-
-    def _fixed_node_at(self, pos: QPointF) -> int | None:
-        """Index of the node with a fixed position under ``pos`` (not in placement mode)."""
-        if self.place_group.checkedAction() is not None:
-            return None
-        picked = self.globe.pick(pos.x(), pos.y())
-        if picked is None or picked[0] != "node" or self.scenario.nodes[picked[1]].position is None:
-            return None
-        return picked[1]
-
-    def _move_node(self, index: int, pos: QPointF) -> None:
-        """Put a dragged node under the cursor; the edits of one drag merge into one undo step."""
-        where = self.globe.latlon_at(pos.x(), pos.y())
-        if where is None:
-            return
-        self._last_drag_edit = time.perf_counter()
-        alt = self.scenario.nodes[index].position.alt_m
-        lat, lon = (round(v, 4) for v in where)
-        self._apply_field(("nodes", index, "position"), {"lat_deg": lat, "lon_deg": lon, "alt_m": alt})
-
-    def _globe_clicked(self, x: float, y: float) -> None:
-        role = self.place_group.checkedAction().data() if self.place_group.checkedAction() else None
-        if role is not None:
-            where = self.globe.latlon_at(x, y)
-            if where is None:
-                self.statusBar().showMessage("Click on the Earth to place the node.", 4000)
-                return
-            self.add_node(role, *where)
-            return
-        picked = self.globe.pick(x, y)
-        if picked is None:
-            return
-        kind, index = picked
-        if kind == "node":
-            self.tree.select([("nodes", index)])
-        elif self.analysis.network is not None:
-            ranges = self.analysis.network.sats.ranges
-            ci = next((i for i, r in enumerate(ranges) if index in r), None)
-            if ci is not None:
-                self.tree.select([("constellations", ci)])
-                self.statusBar().showMessage(self._satellite_details(index), 10000)
-
-    def _satellite_details(self, index: int) -> str:
-        """One line about a satellite at the displayed instant: where it is and what it links to."""
-        sats = self.analysis.network.sats
-        text = f"Satellite {sats.names[index]} (plane {sats.plane[index]}, slot {sats.slot[index]})"
-        snap = self.snapshot
-        if snap is None or index >= len(snap.sat_pos) or not snap.sat_active[index]:
-            return text + ": not propagated at this time" if snap is not None else text
-        lat, lon, alt_m = ecef_to_geodetic(snap.sat_pos[index])
-        links = [int((pairs == index).any(axis=1).sum()) for pairs in (snap.isl, snap.cross)]
-        ground = int((snap.ground[:, 1] == index).sum())
-        routes = sorted({r.leg.chain for r in snap.routes if index in r.path})
-        return (
-            f"{text}: {abs(lat):.2f}°{'N' if lat >= 0 else 'S'} {abs(lon):.2f}°{'E' if lon >= 0 else 'W'}, "
-            f"{alt_m / 1000:.0f} km; {links[0]} ISLs, {links[1]} cross-vendor, {ground} ground links"
-            + (f"; carries {', '.join(routes)}" if routes else "")
-        )
-
-    def _placement_toggled(self, action: QAction) -> None:
-        if action.isChecked():
-            self.statusBar().showMessage(
-                f"Placing {action.text()} nodes: click on the globe (Esc or the button again to stop)."
-            )
-        else:
-            self.statusBar().clearMessage()
-
     def keyPressEvent(self, event) -> None:
-        if event.key() == Qt.Key.Key_Escape and self.place_group.checkedAction():
-            self.place_group.checkedAction().setChecked(False)
-            self.statusBar().clearMessage()
+        if event.key() == Qt.Key.Key_Escape and self.globe_tools.stop_placing():
             return
         super().keyPressEvent(event)
 
     # ------------------------------------------------------------------ edits
     def _apply_field(self, path: FieldPath, value) -> list[str] | None:
-        return self._apply_to_all([path], value)
+        return self.document.try_set_fields([path], value)
 
     def _apply(self, after: Scenario, text: str, select: list[ObjectRef] | None = None) -> None:
         self.document.apply(after, text)
         if select is not None:
             self.tree.select(select)
 
-    def _try(self, build, text: str, select: list[ObjectRef] | None = None) -> bool:
-        """Apply the scenario ``build()`` returns, or show why it is invalid."""
+    def _try(self, text: str, build: Callable[[], tuple[Scenario, list[ObjectRef] | None]]) -> None:
+        """Apply the scenario ``build()`` returns and select its objects, or show why it is invalid."""
         try:
-            after = build()
+            after, select = build()
         except EditError as err:
             QMessageBox.warning(self, APP_NAME, f"{text} is not possible:\n" + "\n".join(err.problems))
-            return False
+            return
         self._apply(after, text, select)
-        return True
+
+    def _try_adding(self, kind: str, item: BaseModel) -> None:
+        """Append ``item`` to the ``kind`` list and select it, or show why it is invalid."""
+
+        def build() -> tuple[Scenario, list[ObjectRef]]:
+            after, ref = with_item(self.scenario, kind, item)
+            return after, [ref]
+
+        self._try(f"Add {item.name}", build)
 
     def add_node(self, role: str, lat_deg: float, lon_deg: float) -> None:
         """A new fixed ground node of ``role`` at the given point, selected for editing."""
-        name = unique_name(
-            f"{ROLE_NAMES[role]} {sum(n.role == role for n in self.scenario.nodes) + 1}",
-            taken_names(self.scenario),
-        )
-        node = Node(
-            name=name, role=role, position=Geodetic(lat_deg=round(lat_deg, 4), lon_deg=round(lon_deg, 4))
-        )
-        index = len(self.scenario.nodes)
-        self._try(
-            lambda: derive(self.scenario, lambda d: d["nodes"].append(node.model_dump())),
-            f"Add {name}",
-            [("nodes", index)],
-        )
-        self.status_label.setText(f"Placed {name} at {lat_deg:.3f}°, {lon_deg:.3f}°")
+        node = new_node(self.scenario, role, lat_deg, lon_deg)
+        self._try_adding("nodes", node)
+        self.status_label.setText(f"Placed {node.name} at {lat_deg:.3f}°, {lon_deg:.3f}°")
 
     def _add_requested(self, what: str) -> None:
         if what == "constellation":
@@ -548,15 +421,7 @@ class MainWindow(QMainWindow):
     def add_walker(self) -> None:
         dialog = WalkerDialog(unique_name("Shell", taken_names(self.scenario)), self)
         if dialog.exec() and (constellation := dialog.constellation()) is not None:
-            self._add_constellation(constellation)
-
-    def _add_constellation(self, constellation: Constellation) -> None:
-        index = len(self.scenario.constellations)
-        self._try(
-            lambda: derive(self.scenario, lambda d: d["constellations"].append(constellation.model_dump())),
-            f"Add {constellation.name}",
-            [("constellations", index)],
-        )
+            self._try_adding("constellations", constellation)
 
     def import_tle(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
@@ -572,19 +437,9 @@ class MainWindow(QMainWindow):
         except OSError as err:
             QMessageBox.critical(self, "TLE import", f"Cannot read {path}:\n{err}")
             return
-        added = False
         if tle.records:
-            try:
-                relative = str(path.resolve().relative_to(self.document.base_dir.resolve()))
-            except ValueError:
-                relative = str(path.resolve())
-            name = unique_name(path.stem, taken_names(self.scenario))
-            constellation = Constellation(
-                name=name, color="#ce93d8", source=TleSource(path=relative), isl={"pattern": "none"}
-            )
-            self._add_constellation(constellation)
-            added = True
-        show_tle_report(self, tle, added)
+            self._try_adding("constellations", tle_constellation(self.scenario, path, self.document.base_dir))
+        show_tle_report(self, tle, bool(tle.records))
 
     def add_chain(self) -> None:
         if len(self.scenario.nodes) + sum(c.sensor for c in self.scenario.constellations) < 2:
@@ -596,46 +451,22 @@ class MainWindow(QMainWindow):
         draft = KillChain.model_construct(name=name, color="#ff5252", nodes=[], switching_delay_ms=0.1)
         dialog = ChainDialog(self.scenario, draft, "Add kill chain", self)
         if dialog.exec() and dialog.result_chain is not None:
-            chain = dialog.result_chain.model_dump()
-            index = len(self.scenario.chains)
-            self._try(
-                lambda: derive(self.scenario, lambda d: d["chains"].append(chain)),
-                f"Add {name}",
-                [("chains", index)],
-            )
+            self._try_adding("chains", dialog.result_chain)
 
     def edit_chain_nodes(self, index: int) -> None:
         chain = self.scenario.chains[index]
         dialog = ChainDialog(self.scenario, chain, f"Kill chain: {chain.name}", self)
         if dialog.exec() and dialog.result_chain is not None:
-            new = dialog.result_chain.model_dump()
+            new = dialog.result_chain
             self._try(
-                lambda: derive(self.scenario, lambda d: d["chains"].__setitem__(index, new)),
-                f"Edit {chain.name}",
+                f"Edit {chain.name}", lambda: (with_replaced(self.scenario, ("chains", index), new), None)
             )
 
     def duplicate(self, refs: list[ObjectRef]) -> None:
         refs = [r for r in refs if r[0] != "scenario"]
         if not refs:
             return
-
-        def build() -> Scenario:
-            def mutate(data: dict) -> None:
-                taken = taken_names(self.scenario) | {c.name for c in self.scenario.chains}
-                for kind, index in refs:
-                    item = dict(data[kind][index])
-                    item["name"] = unique_name(f"{item['name']} copy", taken)
-                    taken.add(item["name"])
-                    data[kind].append(item)
-
-            return derive(self.scenario, mutate)
-
-        counts = {k: len(getattr(self.scenario, k)) for k in ("constellations", "nodes", "chains")}
-        new_refs = []
-        for kind, _ in refs:
-            new_refs.append((kind, counts[kind]))
-            counts[kind] += 1
-        self._try(build, f"Duplicate {len(refs)} object(s)", new_refs)
+        self._try(f"Duplicate {len(refs)} object(s)", lambda: duplicated(self.scenario, refs))
 
     def delete(self, refs: list[ObjectRef]) -> None:
         refs = [r for r in refs if r[0] != "scenario"]
@@ -662,106 +493,15 @@ class MainWindow(QMainWindow):
             run.finished_with.connect(lambda ok, text: show_result(self, ok, text))
 
     # ------------------------------------------------------------------ files
-    def new_file(self) -> None:
-        if self.maybe_save():
-            self.document.reset(new_scenario(), None)
-
-    def open_dialog(self) -> None:
-        if not self.maybe_save():
-            return
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Open scenario", str(self.document.base_dir), SCENARIO_FILTER
-        )
-        if path:
-            self.open_path(Path(path))
-
     def open_path(self, path: Path) -> bool:
         """Load ``path``; a bad file shows its problems and leaves the current scenario open."""
-        try:
-            self.document.open(Path(path))
-        except ScenarioError as err:
-            box = QMessageBox(
-                QMessageBox.Icon.Critical,
-                "Cannot open scenario",
-                f"{Path(path).name} is not a usable scenario:\n\n" + "\n".join(err.problems[:8]),
-                QMessageBox.StandardButton.Ok,
-                self,
-            )
-            box.setDetailedText(str(err))
-            box.exec()
-            return False
-        self._add_recent(self.document.path)
-        return True
-
-    def save(self) -> bool:
-        if self.document.path is None:
-            return self.save_as()
-        return self._save_to(self.document.path)
-
-    def save_as(self) -> bool:
-        start = str(self.document.path or self.document.base_dir / f"{self.scenario.name or 'scenario'}.json")
-        path, _ = QFileDialog.getSaveFileName(self, "Save scenario as", start, SCENARIO_FILTER)
-        return self._save_to(Path(path)) if path else False
-
-    def _save_to(self, path: Path) -> bool:
-        try:
-            self.document.save(path)
-        except OSError as err:
-            QMessageBox.critical(self, "Cannot save", f"Saving {path} failed:\n{err}")
-            return False
-        self._add_recent(self.document.path)
-        self.statusBar().showMessage(f"Saved {path}", 4000)
-        return True
-
-    def maybe_save(self) -> bool:
-        """True if the caller may discard the current scenario (saved, discarded or unchanged)."""
-        if self.document.undo_stack.isClean():
-            return True
-        SB = QMessageBox.StandardButton
-        answer = QMessageBox.warning(
-            self,
-            APP_NAME,
-            "The scenario has unsaved changes.\nDo you want to save them?",
-            SB.Save | SB.Discard | SB.Cancel,
-            SB.Save,
-        )
-        if answer == SB.Save:
-            return self.save()
-        return answer == SB.Discard
-
-    # ------------------------------------------------------------------ settings
-    def recent_files(self) -> list[str]:
-        value = self.settings.value("recent_files", [])
-        return [value] if isinstance(value, str) else list(value or [])
-
-    def _add_recent(self, path: Path) -> None:
-        files = [str(path)] + [f for f in self.recent_files() if f != str(path)]
-        self.settings.setValue("recent_files", files[:MAX_RECENT])
-
-    def _fill_recent_menu(self) -> None:
-        self.recent_menu.clear()
-        for name in self.recent_files():
-            self.recent_menu.addAction(name, lambda p=name: self.maybe_save() and self.open_path(Path(p)))
-        if self.recent_menu.isEmpty():
-            self.recent_menu.addAction("(none)").setEnabled(False)
-
-    def _restore_settings(self) -> None:
-        geometry = self.settings.value("geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1500, 920)
-            QTimer.singleShot(0, self._default_dock_sizes)
-        state = self.settings.value("window_state")
-        if isinstance(state, QByteArray) and not state.isEmpty():
-            self.restoreState(state)
+        return self.files.open_path(path)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self.maybe_save():
+        if not self.files.maybe_save():
             event.ignore()
             return
-        self.settings.setValue("geometry", self.saveGeometry())
-        self.settings.setValue("window_state", self.saveState())
+        self.files.store_window()
         self.clock.pause()
         self.analysis.stop()
         self.globe.shutdown()

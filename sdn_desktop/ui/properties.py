@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
-from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Signal
+from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
@@ -32,9 +32,10 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from superqt.utils import signals_blocked
 
 from ..scenario import Constellation, KillChain, Node, Scenario, TleSource, WalkerSource, Waypoint
-from .document import FieldPath, value_at
+from ..scenario.edits import FieldPath, value_at
 from .fields import (
     BoolEditor,
     ChoiceEditor,
@@ -66,6 +67,10 @@ MIXED = "— mixed —"
 # constellations read from one TLE file would be the same satellites. So are lists (a chain's nodes).
 OWN_VALUE_FIELDS = {"name", "path"}
 MOTIONS = ["Fixed position", "Waypoints"]
+PAIR_COLUMNS = {  # lists of pairs: what each half holds
+    "disabled_links": ("Satellite A", "Satellite B"),
+    "compatible": ("Terminal A", "Terminal B"),
+}
 NOUNS = {"scenario": "scenario", "constellations": "constellation", "nodes": "node", "chains": "kill chain"}
 
 
@@ -288,7 +293,7 @@ class PropertyPanel(QScrollArea):
         if origin is Literal:
             return ChoiceEditor(args)
         if origin is list:
-            return _list_editor(args[0])
+            return _list_editor(name, args[0])
         if annotation is bool:
             return BoolEditor()
         if annotation is int:
@@ -414,7 +419,7 @@ def _show_values(editor: QWidget, values: list[Any]) -> None:
         editor.setPlaceholderText(MIXED)
         editor.set_value(values[0])
         if mixed:
-            with QSignalBlocker(editor):
+            with signals_blocked(editor):
                 editor.setCurrentIndex(-1)
     elif isinstance(editor, TextEditor):
         editor.setPlaceholderText(MIXED if mixed else "")
@@ -434,7 +439,7 @@ def _make_room_for_mixed(box: QAbstractSpinBox, mixed: bool) -> None:
     if mixed == bool(box.specialValueText()):
         return
     step = box.singleStep() if mixed else -box.singleStep()
-    with QSignalBlocker(box):
+    with signals_blocked(box):
         box.setMinimum(box.minimum() - step)
     box.setSpecialValueText(MIXED if mixed else "")
 
@@ -461,9 +466,10 @@ def _default_for(annotation: Any, info: FieldInfo, name: str) -> Any:
     return annotation(max(low, 1) if annotation is int else low + 1.0)
 
 
-def _list_editor(item: Any) -> RowsEditor:
+def _list_editor(name: str, item: Any) -> RowsEditor:
     if item is Waypoint:
         return RowsEditor(WAYPOINT_COLUMNS, as_dicts=True, new_row=_next_waypoint)
     if typing.get_origin(item) is tuple:
-        return RowsEditor([(None, "Terminal A", str), (None, "Terminal B", str)], as_dicts=False)
+        headers = PAIR_COLUMNS.get(name, ("First", "Second"))
+        return RowsEditor([(None, header, str) for header in headers], as_dicts=False)
     return RowsEditor([(None, "Name", str)], as_dicts=False)

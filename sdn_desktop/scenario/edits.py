@@ -1,0 +1,176 @@
+"""Edits as pure functions: each takes a Scenario and returns a validated new one (no Qt).
+
+An edit that would make the scenario invalid raises ``EditError`` with "field.path: message" lines.
+Objects are referred to by ``ItemRef`` = (list name, index), e.g. ``("nodes", 2)``.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .io import format_validation_error
+from .model import Constellation, Geodetic, Node, Scenario, TimeWindow, TleSource
+
+FieldPath = tuple[str | int, ...]
+ItemRef = tuple[str, int]
+ITEM_LISTS = ("constellations", "nodes", "chains")
+ROLE_NAMES = {"sensor": "Sensor", "shooter": "Shooter", "c2": "C2", "gateway": "Gateway"}
+TLE_COLOR = "#ce93d8"
+# Fields of which the model wants exactly one: setting one clears the other in the same edit.
+EITHER_OR = {"altitude_km": "mean_motion_rev_per_day", "mean_motion_rev_per_day": "altitude_km"}
+
+
+class EditError(Exception):
+    """An edit that would make the scenario invalid; ``problems`` are "field.path: message" lines."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def new_scenario() -> Scenario:
+    """An empty scenario named "Untitled": one hour from today 00:00 UTC in 10 s steps."""
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return Scenario(name="Untitled", time=TimeWindow(start=today, duration_s=3600.0, step_s=10.0))
+
+
+def value_at(data: Any, path: FieldPath) -> Any:
+    for part in path:
+        data = data[part]
+    return data
+
+
+def derive(scenario: Scenario, mutate: Callable[[dict], None]) -> Scenario:
+    """A validated copy of ``scenario`` after ``mutate`` changed its plain-data form in place."""
+    data = scenario.model_dump()
+    mutate(data)
+    try:
+        return Scenario.model_validate(data)
+    except ValidationError as err:
+        raise EditError(format_validation_error(err, data)) from None
+
+
+def with_fields(scenario: Scenario, paths: list[FieldPath], value: Any) -> Scenario:
+    """``scenario`` with the field at each of ``paths`` set to ``value``; renaming a node or
+    constellation also renames its chain uses, and giving one of an either-or pair (altitude or
+    mean motion) clears the other."""
+
+    def mutate(data: dict) -> None:
+        for path in paths:
+            parent = value_at(data, path[:-1])
+            old = parent[path[-1]]
+            parent[path[-1]] = copy.deepcopy(value)
+            other = EITHER_OR.get(path[-1])
+            if value is not None and other in parent:
+                parent[other] = None
+            if len(path) == 3 and path[0] in ("nodes", "constellations") and path[2] == "name":
+                for chain in data["chains"]:
+                    chain["nodes"] = [value if ref == old else ref for ref in chain["nodes"]]
+
+    return derive(scenario, mutate)
+
+
+def with_item(scenario: Scenario, kind: str, item: BaseModel) -> tuple[Scenario, ItemRef]:
+    """``scenario`` with ``item`` appended to its ``kind`` list, and where it went."""
+    data = item.model_dump()
+    return derive(scenario, lambda d: d[kind].append(data)), (kind, len(getattr(scenario, kind)))
+
+
+def with_replaced(scenario: Scenario, ref: ItemRef, item: BaseModel) -> Scenario:
+    """``scenario`` with the object at ``ref`` replaced by ``item``."""
+    kind, index = ref
+    data = item.model_dump()
+    return derive(scenario, lambda d: d[kind].__setitem__(index, data))
+
+
+def duplicated(scenario: Scenario, refs: list[ItemRef]) -> tuple[Scenario, list[ItemRef]]:
+    """``scenario`` with a copy of each object at ``refs`` (named "<name> copy", unique) appended to
+    its list; and where the copies went, in the order of ``refs``."""
+    taken = taken_names(scenario) | {c.name for c in scenario.chains}
+    counts = {kind: len(getattr(scenario, kind)) for kind in ITEM_LISTS}
+    copies = []
+    for kind, index in refs:
+        item = getattr(scenario, kind)[index].model_dump()
+        item["name"] = unique_name(f"{item['name']} copy", taken)
+        taken.add(item["name"])
+        copies.append((kind, item))
+
+    def mutate(data: dict) -> None:
+        for kind, item in copies:
+            data[kind].append(item)
+
+    new_refs = []
+    for kind, _ in refs:
+        new_refs.append((kind, counts[kind]))
+        counts[kind] += 1
+    return derive(scenario, mutate), new_refs
+
+
+def without(scenario: Scenario, items: list[ItemRef]) -> tuple[Scenario, list[str]]:
+    """``scenario`` without the given (list name, index) items and without chains that used them.
+
+    Returns the new scenario and the names of the chains removed with them."""
+    removed_names = set()
+    drop: dict[str, set[int]] = {kind: set() for kind in ITEM_LISTS}
+    for kind, index in items:
+        drop[kind].add(index)
+        if kind != "chains":
+            removed_names.add(getattr(scenario, kind)[index].name)
+    dropped_chains = []
+    for i, chain in enumerate(scenario.chains):
+        if i not in drop["chains"] and removed_names.intersection(chain.nodes):
+            drop["chains"].add(i)
+            dropped_chains.append(chain.name)
+
+    def mutate(data: dict) -> None:
+        for kind, indices in drop.items():
+            data[kind] = [item for i, item in enumerate(data[kind]) if i not in indices]
+
+    return derive(scenario, mutate), dropped_chains
+
+
+def new_node(scenario: Scenario, role: str, lat_deg: float, lon_deg: float) -> Node:
+    """A fixed ground node of ``role`` at the point (rounded to 4 decimals, about 10 m), named
+    after its role and the count of that role ("Sensor 3"), unique in ``scenario``."""
+    count = sum(n.role == role for n in scenario.nodes) + 1
+    return Node(
+        name=unique_name(f"{ROLE_NAMES[role]} {count}", taken_names(scenario)),
+        role=role,
+        position=Geodetic(lat_deg=round(lat_deg, 4), lon_deg=round(lon_deg, 4)),
+    )
+
+
+def tle_constellation(scenario: Scenario, path: Path, base_dir: Path) -> Constellation:
+    """A constellation read from the TLE file ``path`` (stored relative to ``base_dir`` when it is
+    inside it), named after the file, unique in ``scenario``, without intra-constellation links."""
+    try:
+        stored = str(path.resolve().relative_to(base_dir.resolve()))
+    except ValueError:
+        stored = str(path.resolve())
+    return Constellation(
+        name=unique_name(path.stem, taken_names(scenario)),
+        color=TLE_COLOR,
+        source=TleSource(path=stored),
+        isl={"pattern": "none"},
+    )
+
+
+def unique_name(base: str, taken: set[str]) -> str:
+    """``base`` itself, or ``base 2``, ``base 3``... whichever is free."""
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base} {n}" in taken:
+        n += 1
+    return f"{base} {n}"
+
+
+def taken_names(scenario: Scenario) -> set[str]:
+    """Names of the constellations and nodes (they share one namespace: chains refer to both)."""
+    return {c.name for c in scenario.constellations} | {n.name for n in scenario.nodes}

@@ -1,0 +1,169 @@
+"""Mouse tools on the globe: a click selects what is under it, or places a node in placement mode;
+a drag that starts on a fixed node moves it. Edits and selections are asked for by signals."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtWidgets import QLabel, QMainWindow, QStatusBar, QToolBar
+
+from ..engine import Snapshot
+from ..engine.frames import ecef_to_geodetic
+from ..scenario.edits import ROLE_NAMES
+from .compute import Analysis
+from .document import ScenarioDocument
+from .globe import GlobeWidget
+from .icons import node_icon
+
+CLICK_TOLERANCE_PX = 4
+DRAG_EDIT_INTERVAL_S = 0.15  # a dragged node is re-placed (and its routes recomputed) this often
+
+
+class GlobeTools(QObject):
+    """Watches ``globe``'s mouse events; ``snapshot()`` is the instant the globe shows."""
+
+    place_requested = Signal(str, float, float)  # role, lat_deg, lon_deg
+    move_requested = Signal(object, object)  # field path of a node's position, the new position
+    select_requested = Signal(list)  # object refs to select
+
+    def __init__(
+        self,
+        globe: GlobeWidget,
+        document: ScenarioDocument,
+        analysis: Analysis,
+        snapshot: Callable[[], Snapshot | None],
+        status_bar: QStatusBar,
+        parent: QObject | None = None,
+    ):
+        super().__init__(parent)
+        self.globe = globe
+        self.document = document
+        self.analysis = analysis
+        self.snapshot = snapshot
+        self.status_bar = status_bar
+        self._press_pos: QPointF | None = None
+        self._dragged_node: int | None = None
+        self._last_drag_edit = 0.0
+        self.place_group = QActionGroup(self)
+        self.place_group.setExclusionPolicy(QActionGroup.ExclusionPolicy.ExclusiveOptional)
+        self.place_group.triggered.connect(self._placement_toggled)
+        self.place_actions: dict[str, QAction] = {}
+        globe.installEventFilter(self)
+
+    def build_toolbar(self, window: QMainWindow) -> QToolBar:
+        """The "Place on globe" toolbar: one checkable button per node role."""
+        bar = QToolBar("Place", window)
+        bar.setObjectName("place_toolbar")
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        bar.addWidget(QLabel(" Place on globe: "))
+        for role, name in ROLE_NAMES.items():
+            action = QAction(node_icon(role, None), name, self)
+            action.setCheckable(True)
+            action.setToolTip(f"Place a {name} node: then click on the globe")
+            action.setData(role)
+            self.place_group.addAction(action)
+            bar.addAction(action)
+            self.place_actions[role] = action
+        return bar
+
+    def stop_placing(self) -> bool:
+        """Leave placement mode; False if it was not on."""
+        action = self.place_group.checkedAction()
+        if action is None:
+            return False
+        action.setChecked(False)
+        self.status_bar.clearMessage()
+        return True
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Clicks on the globe pick or place; a drag that starts on a fixed node moves it."""
+        if watched is not self.globe:
+            return super().eventFilter(watched, event)
+        kind = event.type()
+        if kind == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.LeftButton:
+            self._press_pos = event.position()
+            self._dragged_node = self._fixed_node_at(event.position())
+            return self._dragged_node is not None  # the camera must not orbit under a node drag
+        if kind == QEvent.Type.MouseMove and self._dragged_node is not None:
+            if time.perf_counter() - self._last_drag_edit >= DRAG_EDIT_INTERVAL_S:
+                self._move_node(self._dragged_node, event.position())
+            return True
+        if kind == QEvent.Type.MouseButtonRelease and self._press_pos is not None:
+            moved = (event.position() - self._press_pos).manhattanLength()
+            dragged, self._dragged_node, self._press_pos = self._dragged_node, None, None
+            if moved <= CLICK_TOLERANCE_PX:
+                self._clicked(event.position().x(), event.position().y())
+            elif dragged is not None:
+                self._move_node(dragged, event.position())
+            return dragged is not None
+        return super().eventFilter(watched, event)
+
+    def satellite_details(self, index: int) -> str:
+        """One line about a satellite at the displayed instant: where it is and what it links to."""
+        sats = self.analysis.network.sats
+        text = f"Satellite {sats.names[index]} (plane {sats.plane[index]}, slot {sats.slot[index]})"
+        snap = self.snapshot()
+        if snap is None or index >= len(snap.sat_pos) or not snap.sat_active[index]:
+            return text + ": not propagated at this time" if snap is not None else text
+        lat, lon, alt_m = ecef_to_geodetic(snap.sat_pos[index])
+        links = [int((pairs == index).any(axis=1).sum()) for pairs in (snap.isl, snap.cross)]
+        ground = int((snap.ground[:, 1] == index).sum())
+        routes = sorted({r.leg.chain for r in snap.routes if index in r.path})
+        return (
+            f"{text}: {abs(lat):.2f}°{'N' if lat >= 0 else 'S'} {abs(lon):.2f}°{'E' if lon >= 0 else 'W'}, "
+            f"{alt_m / 1000:.0f} km; {links[0]} ISLs, {links[1]} cross-vendor, {ground} ground links"
+            + (f"; carries {', '.join(routes)}" if routes else "")
+        )
+
+    def _fixed_node_at(self, pos: QPointF) -> int | None:
+        """Index of the node with a fixed position under ``pos`` (not in placement mode)."""
+        if self.place_group.checkedAction() is not None:
+            return None
+        picked = self.globe.pick(pos.x(), pos.y())
+        nodes = self.document.scenario.nodes
+        if picked is None or picked[0] != "node" or nodes[picked[1]].position is None:
+            return None
+        return picked[1]
+
+    def _move_node(self, index: int, pos: QPointF) -> None:
+        """Put a dragged node under the cursor (its owner merges one drag's edits into one undo step)."""
+        where = self.globe.latlon_at(pos.x(), pos.y())
+        if where is None:
+            return
+        self._last_drag_edit = time.perf_counter()
+        alt = self.document.scenario.nodes[index].position.alt_m
+        lat, lon = (round(v, 4) for v in where)
+        self.move_requested.emit(("nodes", index, "position"), {"lat_deg": lat, "lon_deg": lon, "alt_m": alt})
+
+    def _clicked(self, x: float, y: float) -> None:
+        placing = self.place_group.checkedAction()
+        if placing is not None:
+            where = self.globe.latlon_at(x, y)
+            if where is None:
+                self.status_bar.showMessage("Click on the Earth to place the node.", 4000)
+                return
+            self.place_requested.emit(placing.data(), *where)
+            return
+        picked = self.globe.pick(x, y)
+        if picked is None:
+            return
+        kind, index = picked
+        if kind == "node":
+            self.select_requested.emit([("nodes", index)])
+        elif self.analysis.network is not None:
+            ranges = self.analysis.network.sats.ranges
+            ci = next((i for i, r in enumerate(ranges) if index in r), None)
+            if ci is not None:
+                self.select_requested.emit([("constellations", ci)])
+                self.status_bar.showMessage(self.satellite_details(index), 10000)
+
+    def _placement_toggled(self, action: QAction) -> None:
+        if action.isChecked():
+            self.status_bar.showMessage(
+                f"Placing {action.text()} nodes: click on the globe (Esc or the button again to stop)."
+            )
+        else:
+            self.status_bar.clearMessage()
