@@ -145,6 +145,7 @@ class ChainDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.resize(620, 420)
+        self._chain = chain  # fields this dialog does not show are kept as they are
         self.name = QLineEdit(chain.name)
         self.color = ColorEditor()
         self.color.set_value(chain.color)
@@ -229,11 +230,14 @@ class ChainDialog(QDialog):
 
     def _accept(self) -> None:
         try:
-            self.result_chain = KillChain(
-                name=self.name.text(),
-                color=self.color.value(),
-                nodes=self.chain_nodes(),
-                switching_delay_ms=self.switching.value(),
+            self.result_chain = KillChain.model_validate(
+                {
+                    **self._chain.model_dump(),
+                    "name": self.name.text(),
+                    "color": self.color.value(),
+                    "nodes": self.chain_nodes(),
+                    "switching_delay_ms": self.switching.value(),
+                }
             )
         except ValidationError as err:
             self.problem.setText("\n".join(format_validation_error(err, None)))

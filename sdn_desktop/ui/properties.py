@@ -34,7 +34,16 @@ from PySide6.QtWidgets import (
 )
 from superqt.utils import signals_blocked
 
-from ..scenario import Constellation, KillChain, Node, Scenario, TleSource, WalkerSource, Waypoint
+from ..scenario import (
+    Constellation,
+    KillChain,
+    Node,
+    OmmSource,
+    Scenario,
+    TleSource,
+    WalkerSource,
+    Waypoint,
+)
 from ..scenario.edits import FieldPath, value_at
 from .fields import (
     BoolEditor,
@@ -452,7 +461,7 @@ def _is_optional(annotation: Any) -> bool:
 
 def _nested_model(annotation: Any, value: dict) -> type[BaseModel]:
     if "kind" in value:
-        return {"walker": WalkerSource, "tle": TleSource}[value["kind"]]
+        return {"walker": WalkerSource, "tle": TleSource, "omm": OmmSource}[value["kind"]]
     return annotation
 
 
