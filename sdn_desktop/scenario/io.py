@@ -11,7 +11,15 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .model import FORMAT_NAME, FORMAT_VERSION, FieldProblem, Scenario
+from .model import (
+    DEFAULT_DETECTION_VOLUME,
+    DEFAULT_FIELD_OF_REGARD,
+    EVENT_KINDS,
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    FieldProblem,
+    Scenario,
+)
 
 
 class ScenarioError(Exception):
@@ -23,8 +31,26 @@ class ScenarioError(Exception):
         super().__init__("\n".join(f"{self.source}: {p}" for p in problems))
 
 
+def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 added threats, events and what sensors see: v1 sensors get the default view, spelled out."""
+    out = {**doc, "version": 2}
+    if isinstance(doc.get("constellations"), list):
+        cone = DEFAULT_FIELD_OF_REGARD.model_dump()
+        out["constellations"] = [
+            {**c, "field_of_regard": cone} if isinstance(c, dict) and c.get("sensor") is True else c
+            for c in doc["constellations"]
+        ]
+    if isinstance(doc.get("nodes"), list):
+        volume = DEFAULT_DETECTION_VOLUME.model_dump()
+        out["nodes"] = [
+            {**n, "detection": volume} if isinstance(n, dict) and n.get("role") == "sensor" else n
+            for n in doc["nodes"]
+        ]
+    return out
+
+
 # version -> function turning a document of that version into one of version + 1
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
 
 
 def _field_path(loc: tuple) -> str:
@@ -32,7 +58,9 @@ def _field_path(loc: tuple) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in ("walker", "tle") and out.endswith("source"):
+        elif (part in ("walker", "tle") and out.endswith("source")) or (
+            part in EVENT_KINDS and out.startswith("events[") and out.endswith("]")
+        ):
             continue  # the union tag pydantic adds
         else:
             out += ("." if out else "") + str(part)
