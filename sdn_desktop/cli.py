@@ -47,7 +47,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(f"{name}: {err}")
             status = 1
             continue
-        for warning in network.warnings:
+        for warning in network.warnings + network.contested_warnings():
             print(f"{name}: warning: {warning}")
         print(
             f"{name}: ok ({len(network.sats)} satellites, {len(scenario.nodes)} nodes, "
@@ -100,6 +100,16 @@ def _analysis_times(args: argparse.Namespace, scenario: Scenario) -> tuple[Scena
     return scenario, None
 
 
+def _cell(value, digits: int = 3) -> str:
+    """A table or CSV cell: empty for None, fixed decimals for numbers."""
+    if value is None:
+        return ""
+    return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
+
+
+CONTESTED_COLUMNS = ["reason", "reason_node", "sensor", "threat_speed_km_s", "threat_moved_km"]
+
+
 def _format_records(records: list[dict], fmt: str) -> str:
     if fmt == "json":
         return json.dumps(records, indent=1) + "\n"
@@ -114,11 +124,13 @@ def _format_records(records: list[dict], fmt: str) -> str:
             "yes" if r["reachable"] else "no",
             "" if r["latency_ms"] is None else f"{r['latency_ms']:.3f}",
             "" if r["hops"] is None else str(r["hops"]),
+            *(_cell(r[key]) for key in CONTESTED_COLUMNS),
             " > ".join(r["path"]),
         ]
         for r in records
     ]
-    header = ["time_utc", "t_s", "chain", "leg", "from", "to", "reachable", "latency_ms", "hops", "path"]
+    header = ["time_utc", "t_s", "chain", "leg", "from", "to", "reachable", "latency_ms", "hops"]
+    header += [*CONTESTED_COLUMNS, "path"]
     if fmt == "csv":
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
@@ -136,6 +148,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
     scenario = load_scenario(args.file)
     scenario, times = _analysis_times(args, scenario)
+    if args.no_events:
+        scenario = scenario.model_copy(update={"events": []})
     network = Network(scenario, Path(args.file).resolve().parent)
     series = network.run(times)
     for warning in series.warnings:
@@ -286,6 +300,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--at", help="comma-separated seconds after the start, instead of steps")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("-o", "--output", help="write to this file (atomically) instead of stdout")
+    p.add_argument("--no-events", action="store_true", help="ignore the events: the undisturbed baseline")
     p.set_defaults(func=cmd_analyze)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the scenario format")

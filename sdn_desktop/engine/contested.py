@@ -277,6 +277,17 @@ class EventSchedule:
         out += [e.name for e, sats, nodes in self.outages if not sats.any() and not nodes.any()]
         return out + [e.name for e, keys in self.cuts if not len(keys)]
 
+    def jammed(self, event: JamEvent, node_pos: np.ndarray) -> np.ndarray:
+        """(G,) bool: nodes at ``node_pos`` inside the jammer's circle (whether or not it is on)."""
+        j = self.jams.index(event)
+        return self._inside(node_pos, self.jam_units[j : j + 1], self.jam_cos[j : j + 1])[:, 0]
+
+    @staticmethod
+    def _inside(node_pos: np.ndarray, units: np.ndarray, cos_radius: np.ndarray) -> np.ndarray:
+        """(G, J) bool: node j-th circle membership, by the central angle to each circle's centre."""
+        node_units = node_pos / np.linalg.norm(node_pos, axis=1)[:, None]
+        return node_units @ units.T >= cos_radius
+
     def at(self, t_s: float, node_pos: np.ndarray) -> Conditions:
         if not self.has_events:
             return self._calm
@@ -286,8 +297,8 @@ class EventSchedule:
         live_cuts = (self.cut_from <= t_s) & (t_s < self.cut_until)
         node_jammed = np.zeros(self.n_nodes, bool)
         if live_jams.any() and self.n_nodes:
-            node_units = node_pos / np.linalg.norm(node_pos, axis=1)[:, None]
-            node_jammed = ((node_units @ self.jam_units[live_jams].T) >= self.jam_cos[live_jams]).any(axis=1)
+            inside = self._inside(node_pos, self.jam_units[live_jams], self.jam_cos[live_jams])
+            node_jammed = inside.any(axis=1)
         cut = [keys for (_, keys), live in zip(self.cuts, live_cuts, strict=True) if live]
         active = [e.name for e in self.destroys if e.at_s <= t_s]
         active += [e.name for (e, _, _), live in zip(self.outages, live_outages, strict=True) if live]

@@ -571,6 +571,42 @@ class Network:
         pos, active, gmst = self.propagate(np.array([float(t_s)]))
         return self.step(float(t_s), pos[:, 0], active[:, 0], gmst[0])
 
+    def contested_warnings(self) -> list[str]:
+        """Events that select nothing or fall outside the window, threats no sensor sees in it."""
+        end = self.scenario.time.duration_s
+        times = self.default_times()
+        out = []
+        node_pos = [self.node_positions(t)[0] for t in times]
+        for i, event in enumerate(self.scenario.events):
+            where = f"events[{i}] '{event.name}'"
+            start = event.at_s if event.kind == "destroy" else event.from_s
+            if start > end:
+                out.append(f"{where}: starts at {start:g} s, after the window ends ({end:g} s)")
+            if event.name in self.schedule.selecting_nothing():
+                out.append(f"{where}: selects nothing")
+            elif event.kind == "jam" and not any(self.schedule.jammed(event, p).any() for p in node_pos):
+                out.append(f"{where}: no node is ever inside the jammed circle")
+        seen = np.zeros(len(self.threats), bool)
+        for b0 in range(0, len(times) if len(self.threats) else 0, BATCH_STEPS):
+            batch = times[b0 : b0 + BATCH_STEPS]
+            pos, active, _ = self.propagate(batch)
+            for k, t in enumerate(batch):
+                at_nodes, up = self.node_positions(t)
+                conditions = self.schedule.at(t, at_nodes)
+                alive = active[:, k] & ~conditions.sat_down
+                threat_pos, _ = self.threats.at(t)
+                sat_pos = np.where(alive[:, None], pos[:, k], np.nan)
+                seen |= self.sensors.satellites_seeing(threat_pos, sat_pos, alive).any(axis=1)
+                by_nodes = self.sensors.nodes_seeing(threat_pos, at_nodes, up, conditions.node_outage)
+                seen |= by_nodes.any(axis=1)
+        for h, name in enumerate(self.threats.names):
+            first, _ = self.threats.window(h)
+            if first > end:
+                out.append(f"threat '{name}': starts at {first:g} s, after the window ends ({end:g} s)")
+            elif not seen[h]:
+                out.append(f"threat '{name}': no sensor sees it at any step of the window")
+        return out
+
     def run(
         self,
         t_s: np.ndarray | None = None,
