@@ -94,17 +94,11 @@ class Sensors:
     """Sensor satellites (nadir cones) and sensor nodes (detection volumes) of a scenario."""
 
     def __init__(self, scenario: Scenario, sats: SatelliteSet):
-        half, reach = np.zeros(len(sats)), np.zeros(len(sats))
-        is_sensor = np.zeros(len(sats), bool)
+        self.cones: list[tuple[range, float, float]] = []  # satellites, cos(half-angle), range (km)
         for c, members in zip(scenario.constellations, sats.ranges, strict=True):
-            if c.sensor:
+            if c.sensor and len(members):
                 cone = c.field_of_regard or DEFAULT_FIELD_OF_REGARD
-                is_sensor[members.start : members.stop] = True
-                half[members.start : members.stop] = cone.half_angle_deg
-                reach[members.start : members.stop] = cone.max_range_km
-        self.sat_index = np.flatnonzero(is_sensor)
-        self.sat_cos_half = np.cos(np.radians(half[self.sat_index]))
-        self.sat_max_km = reach[self.sat_index]
+                self.cones.append((members, np.cos(np.radians(cone.half_angle_deg)), cone.max_range_km))
         nodes = scenario.nodes
         self.node_index = np.array([g for g, n in enumerate(nodes) if n.role == "sensor"], int)
         volumes = [nodes[g].detection or DEFAULT_DETECTION_VOLUME for g in self.node_index]
@@ -117,19 +111,29 @@ class Sensors:
     def satellites_seeing(
         self, threat_pos: np.ndarray, sat_pos: np.ndarray, active: np.ndarray
     ) -> np.ndarray:
-        """(H, N) bool: active sensor satellites whose cone and range hold the threat, Earth not between."""
+        """(H, N) bool: active sensor satellites whose cone and range hold the threat, Earth not between.
+
+        Per sensor constellation and threat: a range test over its satellites by one dot product each
+        (cheap), then the cone and the line of sight for the few within range."""
         out = np.zeros((len(threat_pos), len(sat_pos)), bool)
-        if not len(self.sat_index) or not len(threat_pos):
-            return out
-        p = sat_pos[self.sat_index]  # (S, 3)
-        d = threat_pos[:, None, :] - p[None, :, :]  # (H, S, 3)
-        rng = np.linalg.norm(d, axis=2)
-        nadir_cos = -np.einsum("hsk,sk->hs", d, p) / (rng * np.linalg.norm(p, axis=1))
-        with np.errstate(invalid="ignore"):
-            ok = (rng <= self.sat_max_km) & (nadir_cos >= self.sat_cos_half) & active[self.sat_index]
-        h, s = np.nonzero(ok)
-        ok[h, s] = segments_clear_of_earth(p[s], threat_pos[h], LINE_OF_SIGHT_SLACK_KM)
-        out[:, self.sat_index] = ok
+        present = [h for h in range(len(threat_pos)) if np.isfinite(threat_pos[h]).all()]
+        for members, cos_half, max_km in self.cones if present else ():
+            p = sat_pos[members.start : members.stop]  # a view; NaN where inactive
+            p_sq = p[:, 0] ** 2 + p[:, 1] ** 2 + p[:, 2] ** 2
+            for h in present:
+                target = threat_pos[h]
+                along = p[:, 0] * target[0] + p[:, 1] * target[1] + p[:, 2] * target[2]
+                with np.errstate(invalid="ignore"):
+                    near = np.flatnonzero(p_sq + target @ target - 2.0 * along <= max_km**2)
+                near = near[active[near + members.start]]
+                d = target - p[near]
+                nadir_cos = -np.einsum("ik,ik->i", d, p[near]) / np.sqrt(
+                    np.einsum("ik,ik->i", d, d) * p_sq[near]
+                )
+                near = near[nadir_cos >= cos_half]
+                ends = np.broadcast_to(target, (len(near), 3))
+                clear = segments_clear_of_earth(p[near], ends, LINE_OF_SIGHT_SLACK_KM)
+                out[h, near[clear] + members.start] = True
         return out
 
     def nodes_seeing(
