@@ -47,7 +47,7 @@ def test_csv_has_the_contested_columns_before_the_path(demo_rows):
 
 def test_threat_chain_rows_name_the_sensor_and_how_far_the_threat_moves(demo_rows):
     rows = demo_rows["events"]
-    first, second = row(rows, "600", "HGV track", "1"), row(rows, "600", "HGV track", "2")
+    first, second = row(rows, "600", "Pacific track", "1"), row(rows, "600", "Pacific track", "2")
     assert first["reachable"] == "yes" and first["sensor"].startswith("Tracking P")
     assert first["path"].startswith(first["sensor"] + " > ")
     speed = float(first["threat_speed_km_s"])
@@ -74,7 +74,7 @@ def test_json_records_carry_the_new_keys(capsys):
     code, out, _ = run(capsys, "analyze", str(DEMO), "--at", "2700", "--format", "json")
     records = json.loads(out)
     assert code == 0 and all(set(COLUMNS) <= set(r) for r in records)
-    hgv = next(r for r in records if r["chain"] == "HGV track" and r["leg"] == 0)
+    hgv = next(r for r in records if r["chain"] == "Pacific track" and r["leg"] == 0)
     assert hgv["reason"] == "no_custody" and hgv["sensor"] is None and hgv["threat_speed_km_s"] is None
 
 
