@@ -133,7 +133,7 @@ def sensor_scenario(threat_waypoints: list[dict], **chain) -> dict:
             {"name": "Radar", "role": "sensor", "position": {"lat_deg": 35.0, "lon_deg": 139.0},
              "min_elevation_deg": 0.0,
              "detection": {"min_elevation_deg": 5.0, "max_range_km": 2500.0,
-                           "azimuth_sector_deg": [180.0, 45.0]},
+                           "azimuth_from_deg": 180.0, "azimuth_to_deg": 45.0},
              "processing_delay_ms": 3.0},
             {"name": "C2", "role": "c2", "position": {"lat_deg": 38.8, "lon_deg": -104.7},
              "min_elevation_deg": 0.0},
@@ -256,7 +256,7 @@ waypoint = st.builds(
 @given(
     points=st.lists(waypoint, min_size=2, max_size=4),
     t_s=st.floats(0.0, 600.0),
-    restrict=st.sampled_from([None, ["Radar"], ["Tracking"]]),
+    restrict=st.sampled_from([[], ["Radar"], ["Tracking"]]),
 )
 def test_a_threat_chain_starts_only_at_a_sensor_that_sees_its_threat(sensor_network, points, t_s, restrict):
     times = np.linspace(0.0, 600.0, len(points))
@@ -269,8 +269,8 @@ def test_a_threat_chain_starts_only_at_a_sensor_that_sees_its_threat(sensor_netw
         assert route.reason in ("no_custody", "no_access", "no_path")
         return
     assert route.sensor is not None and route.names[0] == route.sensor
-    assert restrict is None or route.sensor == "Radar" or "Tracking" in restrict
-    assert restrict is None or route.sensor != "Radar" or "Radar" in restrict
+    assert not restrict or route.sensor == "Radar" or "Tracking" in restrict
+    assert not restrict or route.sensor != "Radar" or "Radar" in restrict
     assert sees(network, snap, route.sensor, target)
 
 

@@ -122,9 +122,13 @@ CASES = {
         lambda d: d["chains"][0].update(nodes=["Radar", "Ship"], sensors=["Radar"]),
         "chains[0] 'Kill'.sensors: only a chain that starts at a threat has sensors",
     ),
-    "azimuth sector beyond 360": (
-        lambda d: d["nodes"][0].update(detection={"azimuth_sector_deg": [10.0, 400.0]}),
-        "nodes[0] 'Radar'.detection.azimuth_sector_deg: azimuths must lie in 0..360 degrees",
+    "azimuth beyond 360": (
+        lambda d: d["nodes"][0].update(detection={"azimuth_from_deg": 10.0, "azimuth_to_deg": 400.0}),
+        "nodes[0] 'Radar'.detection.azimuth_to_deg: Input should be less than or equal to 360",
+    ),
+    "half an azimuth sector": (
+        lambda d: d["nodes"][0].update(detection={"azimuth_from_deg": 10.0}),
+        "nodes[0] 'Radar'.detection: give both azimuth_from_deg and azimuth_to_deg, or neither",
     ),
     "cone as wide as the horizon": (
         lambda d: d["constellations"][0].update(field_of_regard={"half_angle_deg": 90.0}),

@@ -257,16 +257,13 @@ def test_older_version_goes_through_the_migration_hooks(monkeypatch, tmp_path):
 
 
 def test_version_1_sensors_get_the_documented_default_view(tmp_path):
-    """v1 had no fields of regard: a sensor constellation gets the default cone, a sensor node the
-    default detection volume, spelled out in the v2 file it is saved as; the input is not changed."""
+    """v1 had no fields of regard: its sensors see what the documented defaults say (a 55 deg, 4000 km
+    cone; a 3 deg, 4800 km volume all around); it is saved as v2 with them spelled out."""
     shell = {
         "kind": "walker", "planes": 2, "sats_per_plane": 3, "inclination_deg": 80.0, "altitude_km": 1000.0
     }  # fmt: skip
     doc = minimal(
-        constellations=[
-            {"name": "Tracking", "sensor": True, "source": shell},
-            {"name": "Transport", "sensor": False, "source": shell},
-        ],
+        constellations=[{"name": "Tracking", "sensor": True, "source": shell}],
         nodes=[
             {"name": "Radar", "role": "sensor", "position": {"lat_deg": 1.0, "lon_deg": 2.0}},
             {"name": "Ship", "role": "shooter", "position": {"lat_deg": 3.0, "lon_deg": 4.0}},
@@ -275,15 +272,13 @@ def test_version_1_sensors_get_the_documented_default_view(tmp_path):
     )
     original = json.dumps(doc)
     scenario = scenario_from_dict(doc, "v1.json")
-    assert json.dumps(doc) == original
-    assert scenario.version == 2
-    tracking, transport = scenario.constellations
-    assert (tracking.field_of_regard.half_angle_deg, tracking.field_of_regard.max_range_km) == (55.0, 4000.0)
-    assert transport.field_of_regard is None
-    radar, ship = scenario.nodes
-    assert radar.detection.min_elevation_deg == 3.0 and radar.detection.max_range_km == 4800.0
-    assert radar.detection.azimuth_sector_deg is None and ship.detection is None
+    assert json.dumps(doc) == original and scenario.version == 2
+    cone = scenario.constellations[0].field_of_regard
+    assert (cone.half_angle_deg, cone.max_range_km) == (55.0, 4000.0)
+    radar = scenario.nodes[0].detection
+    assert (radar.min_elevation_deg, radar.max_range_km, radar.azimuth_from_deg) == (3.0, 4800.0, None)
     save_scenario(scenario, tmp_path / "v2.json")
     saved = json.loads((tmp_path / "v2.json").read_text())
     assert saved["version"] == 2 and saved["threats"] == [] and saved["events"] == []
     assert saved["constellations"][0]["field_of_regard"] == {"half_angle_deg": 55.0, "max_range_km": 4000.0}
+    assert load_scenario(tmp_path / "v2.json") == scenario

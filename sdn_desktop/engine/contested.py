@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..scenario.model import (
-    DEFAULT_DETECTION_VOLUME,
-    DEFAULT_FIELD_OF_REGARD,
     CutLinksEvent,
     DestroyEvent,
     JamEvent,
@@ -97,14 +95,14 @@ class Sensors:
         self.cones: list[tuple[range, float, float]] = []  # satellites, cos(half-angle), range (km)
         for c, members in zip(scenario.constellations, sats.ranges, strict=True):
             if c.sensor and len(members):
-                cone = c.field_of_regard or DEFAULT_FIELD_OF_REGARD
+                cone = c.field_of_regard
                 self.cones.append((members, np.cos(np.radians(cone.half_angle_deg)), cone.max_range_km))
         nodes = scenario.nodes
         self.node_index = np.array([g for g, n in enumerate(nodes) if n.role == "sensor"], int)
-        volumes = [nodes[g].detection or DEFAULT_DETECTION_VOLUME for g in self.node_index]
+        volumes = [nodes[g].detection for g in self.node_index]
         self.node_min_el = np.array([v.min_elevation_deg for v in volumes])
         self.node_max_km = np.array([v.max_range_km for v in volumes])
-        sectors = [v.azimuth_sector_deg or (0.0, 360.0) for v in volumes]
+        sectors = [(v.azimuth_from_deg or 0.0, v.azimuth_to_deg or 0.0) for v in volumes]
         self.node_az_from = np.array([s[0] for s in sectors]) % 360.0
         self.node_az_span = np.array([(s[1] - s[0]) % 360.0 or 360.0 for s in sectors])
 

@@ -338,10 +338,10 @@ class Network:
         allowed = chain.sensors
         consts = self.scenario.constellations
         sat_allowed = np.ones(self.n_sats, bool)
-        if allowed is not None:
+        if allowed:
             chosen = [i for i, c in enumerate(consts) if c.name in allowed]
             sat_allowed = np.isin(self.sats.constellation, chosen)
-        node_allowed = np.array([allowed is None or name in allowed for name in self.node_names], bool)
+        node_allowed = np.array([not allowed or name in allowed for name in self.node_names], bool)
         self.threat_chains[chain.name] = ThreatChain(
             self.threats.names.index(leg.src), out_v, in_v, sat_allowed, node_allowed
         )

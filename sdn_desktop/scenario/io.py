@@ -12,8 +12,6 @@ from typing import Any
 from pydantic import ValidationError
 
 from .model import (
-    DEFAULT_DETECTION_VOLUME,
-    DEFAULT_FIELD_OF_REGARD,
     EVENT_KINDS,
     FORMAT_NAME,
     FORMAT_VERSION,
@@ -32,21 +30,9 @@ class ScenarioError(Exception):
 
 
 def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
-    """Version 2 added threats, events and what sensors see: v1 sensors get the default view, spelled out."""
-    out = {**doc, "version": 2}
-    if isinstance(doc.get("constellations"), list):
-        cone = DEFAULT_FIELD_OF_REGARD.model_dump()
-        out["constellations"] = [
-            {**c, "field_of_regard": cone} if isinstance(c, dict) and c.get("sensor") is True else c
-            for c in doc["constellations"]
-        ]
-    if isinstance(doc.get("nodes"), list):
-        volume = DEFAULT_DETECTION_VOLUME.model_dump()
-        out["nodes"] = [
-            {**n, "detection": volume} if isinstance(n, dict) and n.get("role") == "sensor" else n
-            for n in doc["nodes"]
-        ]
-    return out
+    """Version 2 added threats, events and what sensors see; a v1 document is a v2 one whose sensors
+    see what the defaults say (field_of_regard 55 deg / 4000 km, detection 3 deg / 4800 km)."""
+    return {**doc, "version": 2}
 
 
 # version -> function turning a document of that version into one of version + 1

@@ -120,8 +120,8 @@ class Constellation(_Model):
     terminal: str = Field("generic", min_length=1, description="optical terminal standard")
     color: Color = "#4fc3f7"
     sensor: bool = Field(False, description="satellites carry tracking sensors (can start a kill chain)")
-    field_of_regard: FieldOfRegard | None = Field(
-        None, description="sensor satellites' view; null: the default cone (55 deg, 4000 km)"
+    field_of_regard: FieldOfRegard = Field(
+        default_factory=FieldOfRegard, description="what sensor satellites see (when sensor is true)"
     )
     source: WalkerSource | TleSource = Field(discriminator="kind")
     isl: IslPolicy = Field(default_factory=IslPolicy)
@@ -163,16 +163,18 @@ class DetectionVolume(_Model):
 
     min_elevation_deg: float = Field(3.0, ge=-5, le=90)
     max_range_km: float = Field(4800.0, gt=0)
-    azimuth_sector_deg: tuple[float, float] | None = Field(
-        None, description="[from, to] clockwise from north, degrees 0..360; null: all around"
+    azimuth_from_deg: float | None = Field(
+        None, ge=0, le=360, description="sector start, clockwise from north; null (both): all around"
+    )
+    azimuth_to_deg: float | None = Field(
+        None, ge=0, le=360, description="sector end, clockwise from its start"
     )
 
-    @field_validator("azimuth_sector_deg")
-    @classmethod
-    def _sector(cls, sector: tuple[float, float] | None) -> tuple[float, float] | None:
-        if sector is not None and not all(0 <= a <= 360 for a in sector):
-            raise ValueError("azimuths must lie in 0..360 degrees")
-        return sector
+    @model_validator(mode="after")
+    def _sector(self) -> DetectionVolume:
+        if (self.azimuth_from_deg is None) != (self.azimuth_to_deg is None):
+            raise ValueError("give both azimuth_from_deg and azimuth_to_deg, or neither")
+        return self
 
 
 class Node(_Model):
@@ -189,8 +191,8 @@ class Node(_Model):
     max_links: int | None = Field(None, ge=1, description="most satellites linked at once (highest first)")
     relay: bool = Field(False, description="may carry traffic between other nodes")
     processing_delay_ms: float = Field(0.0, ge=0)
-    detection: DetectionVolume | None = Field(
-        None, description="role sensor: what it sees; null: the default volume (3 deg, 4800 km, all around)"
+    detection: DetectionVolume = Field(
+        default_factory=DetectionVolume, description="what a sensor node sees (role sensor only)"
     )
 
     @model_validator(mode="after")
@@ -217,8 +219,9 @@ class KillChain(_Model):
         min_length=2, description="node or sensor-constellation names, in order; the first may be a threat"
     )
     switching_delay_ms: float = Field(0.0, ge=0, description="per satellite on a path")
-    sensors: list[Name] | None = Field(
-        None, description="threat chains: sensor nodes or constellations that may detect; null: any"
+    sensors: list[Name] = Field(
+        default_factory=list,
+        description="threat chains: sensor nodes or constellations that may detect; empty: any",
     )
 
     @field_validator("nodes")
@@ -343,8 +346,6 @@ class CutLinksEvent(_Interval):
 
 Event = Annotated[DestroyEvent | JamEvent | OutageEvent | CutLinksEvent, Field(discriminator="kind")]
 EVENT_KINDS = ("destroy", "jam", "outage", "cut_links")
-DEFAULT_FIELD_OF_REGARD = FieldOfRegard()
-DEFAULT_DETECTION_VOLUME = DetectionVolume()
 
 
 class Scenario(_Model):
@@ -402,7 +403,7 @@ class Scenario(_Model):
         sensors = {c.name for c in self.constellations if c.sensor}
         sensors |= {n.name for n in self.nodes if n.role == "sensor"}
         for i, chain in enumerate(self.chains):
-            if chain.sensors is None:
+            if not chain.sensors:
                 continue
             if chain.nodes[0] not in threats:
                 raise FieldProblem(
