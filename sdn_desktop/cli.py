@@ -68,7 +68,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             _say(f"{name}: internal error: {type(err).__name__}: {err}")
             status = 1
             continue
-        for warning in network.warnings:
+        for warning in network.warnings + network.contested_warnings():
             _say(f"{name}: warning: {warning}")
         _say(
             f"{name}: ok ({len(network.sats)} satellites, {len(scenario.nodes)} nodes, "
@@ -143,6 +143,14 @@ def _check_offsets(flag: str, times: np.ndarray) -> None:
         check_steps(len(times))
     except LimitError as err:
         raise UsageError(f"{flag}: {err}") from None
+def _cell(value, digits: int = 3) -> str:
+    """A table or CSV cell: empty for None, fixed decimals for numbers."""
+    if value is None:
+        return ""
+    return f"{value:.{digits}f}" if isinstance(value, float) else str(value)
+
+
+CONTESTED_COLUMNS = ["reason", "reason_node", "sensor", "threat_speed_km_s", "threat_moved_km"]
 
 
 def _format_records(records: list[dict], fmt: str) -> str:
@@ -159,11 +167,13 @@ def _format_records(records: list[dict], fmt: str) -> str:
             "yes" if r["reachable"] else "no",
             "" if r["latency_ms"] is None else f"{r['latency_ms']:.3f}",
             "" if r["hops"] is None else str(r["hops"]),
+            *(_cell(r[key]) for key in CONTESTED_COLUMNS),
             " > ".join(r["path"]),
         ]
         for r in records
     ]
-    header = ["time_utc", "t_s", "chain", "leg", "from", "to", "reachable", "latency_ms", "hops", "path"]
+    header = ["time_utc", "t_s", "chain", "leg", "from", "to", "reachable", "latency_ms", "hops"]
+    header += [*CONTESTED_COLUMNS, "path"]
     if fmt == "csv":
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
@@ -181,6 +191,8 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
     scenario = load_scenario(args.file)
     scenario, times = _analysis_times(args, scenario)
+    if args.no_events:
+        scenario = scenario.model_copy(update={"events": []})
     network = Network(scenario, Path(args.file).resolve().parent)
     steps = len(times) if times is not None else step_count(scenario.time.duration_s, scenario.time.step_s)
     check_work(len(network.sats), len(scenario.nodes), len(network.legs), steps)
@@ -549,6 +561,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--at", help="comma-separated seconds after the start, instead of steps")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("-o", "--output", help="write to this file (atomically) instead of stdout")
+    p.add_argument("--no-events", action="store_true", help="ignore the events: the undisturbed baseline")
     p.set_defaults(func=cmd_analyze)
 
     p = sub.add_parser("resilience", help="attrition sweep, vendor outages, concentration, critical elements")

@@ -177,7 +177,7 @@ BAD_FILES = {
     "route results": (
         changed(lambda d: d["time"].update(step_s=3.0, duration_s=30 * 86400)),
         [
-            "chains: 5 chain legs x 864,001 steps = 4,320,005 route results exceed the limit of "
+            "chains: 7 chain legs x 864,001 steps = 6,048,007 route results exceed the limit of "
             "1,000,000; raise step_s, shorten duration_s or split the chains"
         ],
     ),
@@ -321,7 +321,7 @@ def test_validate_batch_goes_on_after_every_kind_of_failure(capsys, tmp_path, mo
         str(tmp_path / "\\x1b[31mred.json"),
         str(IRIDIUM),
     ]
-    assert out[-2].endswith(": ok (92 satellites, 4 nodes, 2 chains)")
+    assert out[-2].endswith(": ok (92 satellites, 4 nodes, 3 chains)")
     assert all(line.isprintable() for line in out)
 
     def broken(*args, **kwargs):

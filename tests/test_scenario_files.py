@@ -217,10 +217,10 @@ def minimal(**changes) -> dict:
 
 def test_newer_version_is_refused_with_a_clear_message():
     with pytest.raises(ScenarioError) as err:
-        scenario_from_dict(minimal(version=2), "future.json")
+        scenario_from_dict(minimal(version=3), "future.json")
     assert str(err.value) == (
-        "future.json: version: the file is format version 2, written by a newer SDN Desktop; "
-        "this one reads versions up to 1"
+        "future.json: version: the file is format version 3, written by a newer SDN Desktop; "
+        "this one reads versions up to 2"
     )
 
 
@@ -235,22 +235,50 @@ def test_wrong_format_is_refused():
         scenario_from_dict(minimal(format="kml"), "x.json")
 
 
-def test_older_version_goes_through_the_migration_hook(monkeypatch, tmp_path):
-    """Pretend the current format is 2: a version-1 file is migrated once by MIGRATIONS[1]."""
+def test_older_version_goes_through_the_migration_hooks(monkeypatch, tmp_path):
+    """Pretend the current format is 3: a version-1 file is migrated by MIGRATIONS[1], then [2]."""
     calls = []
 
-    def one_to_two(doc: dict) -> dict:
+    def two_to_three(doc: dict) -> dict:
         calls.append(doc["version"])
-        return {**doc, "version": 2, "name": doc.pop("name") + " (migrated)"}
+        return {**doc, "version": 3, "name": doc.pop("name") + " (migrated)"}
 
-    class ScenarioV2(Scenario):
-        version: int = 2
+    class ScenarioV3(Scenario):
+        version: int = 3
 
-    monkeypatch.setattr(scenario_io, "FORMAT_VERSION", 2)
-    monkeypatch.setattr(scenario_io, "Scenario", ScenarioV2)
-    monkeypatch.setitem(scenario_io.MIGRATIONS, 1, one_to_two)
+    monkeypatch.setattr(scenario_io, "FORMAT_VERSION", 3)
+    monkeypatch.setattr(scenario_io, "Scenario", ScenarioV3)
+    monkeypatch.setitem(scenario_io.MIGRATIONS, 2, two_to_three)
     path = tmp_path / "old.json"
     path.write_text(json.dumps(minimal(name="Old")))
     scenario = load_scenario(path)
-    assert calls == [1]
-    assert scenario.version == 2 and scenario.name == "Old (migrated)"
+    assert calls == [2]
+    assert scenario.version == 3 and scenario.name == "Old (migrated)"
+
+
+def test_version_1_sensors_get_the_documented_default_view(tmp_path):
+    """v1 had no fields of regard: its sensors see what the documented defaults say (a 55 deg, 4000 km
+    cone; a 3 deg, 4800 km volume all around); it is saved as v2 with them spelled out."""
+    shell = {
+        "kind": "walker", "planes": 2, "sats_per_plane": 3, "inclination_deg": 80.0, "altitude_km": 1000.0
+    }  # fmt: skip
+    doc = minimal(
+        constellations=[{"name": "Tracking", "sensor": True, "source": shell}],
+        nodes=[
+            {"name": "Radar", "role": "sensor", "position": {"lat_deg": 1.0, "lon_deg": 2.0}},
+            {"name": "Ship", "role": "shooter", "position": {"lat_deg": 3.0, "lon_deg": 4.0}},
+        ],
+        chains=[{"name": "Track", "nodes": ["Tracking", "Ship"]}],
+    )
+    original = json.dumps(doc)
+    scenario = scenario_from_dict(doc, "v1.json")
+    assert json.dumps(doc) == original and scenario.version == 2
+    cone = scenario.constellations[0].field_of_regard
+    assert (cone.half_angle_deg, cone.max_range_km) == (55.0, 4000.0)
+    radar = scenario.nodes[0].detection
+    assert (radar.min_elevation_deg, radar.max_range_km, radar.azimuth_from_deg) == (3.0, 4800.0, None)
+    save_scenario(scenario, tmp_path / "v2.json")
+    saved = json.loads((tmp_path / "v2.json").read_text())
+    assert saved["version"] == 2 and saved["threats"] == [] and saved["events"] == []
+    assert saved["constellations"][0]["field_of_regard"] == {"half_angle_deg": 55.0, "max_range_km": 4000.0}
+    assert load_scenario(tmp_path / "v2.json") == scenario

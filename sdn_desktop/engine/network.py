@@ -15,12 +15,15 @@ from pathlib import Path
 import numpy as np
 
 from ..scenario import KillChain, Scenario, WalkerSource
+from .contested import Conditions, EventSchedule, JamDisc, Sensors, ThreatTracks
 from .frames import C_KM_S, Epochs, geodetic_to_ecef, local_up
 from .routing import Endpoint, build_graph, shortest_routes
 from .satellites import SGP4_ERRORS, SatelliteSet, build_satellites
 from .topology import compatible_pairs, cross_links, ground_links, plus_grid_pairs, usable_links
 
 BATCH_STEPS = 32  # time steps propagated together in run()
+MIN_EDGE_KM = 1e-9  # csgraph drops zero weights; every edge is at least this long
+REASONS = ("no_custody", "no_access", "no_path")  # why a leg is unreachable
 
 
 class Cancelled(Exception):
@@ -37,6 +40,7 @@ class Leg:
     dst_endpoint: Endpoint
     processing_ms: float  # at the leg's source node
     switching_ms: float  # per satellite on the path
+    threat: str | None = None  # a threat chain's first leg: the threat tracked (src names it)
 
 
 @dataclass
@@ -48,6 +52,9 @@ class Route:
     hops: int  # links on the path
     path: list[int]  # graph vertices
     names: list[str]
+    reason: str | None = None  # None when reachable, else one of REASONS
+    reason_node: str | None = None  # no_access: the node (or sensor) that sees no satellite
+    sensor: str | None = None  # threat chains' first leg: the detecting sensor (node or satellite)
 
 
 @dataclass
@@ -78,6 +85,16 @@ class Snapshot:
     ground: np.ndarray  # (L, 2) rows of (node index, satellite index)
     routes: list[Route]
     vertex_node: np.ndarray  # node index of each graph vertex after the satellites
+    threat_pos: np.ndarray = field(default_factory=lambda: np.zeros((0, 3)))  # (H, 3), NaN: not there
+    threat_speed_km_s: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (H,)
+    custody_sats: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), bool))  # (H, N) who sees
+    custody_nodes: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), bool))  # (H, G)
+    jamming: list[JamDisc] = field(default_factory=list)  # jammers active now
+    sat_destroyed_at_s: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (N,) NaN: intact
+    sat_outage: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # (N,)
+    node_outage: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # (G,)
+    node_jammed: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # (G,)
+    active_events: list[str] = field(default_factory=list)  # names of events in effect now
 
     def vertex_positions(self, path: list[int]) -> np.ndarray:
         """Earth-fixed positions (km) of a route's graph vertices."""
@@ -101,6 +118,22 @@ class TimeSeries:
     hops: np.ndarray  # (legs, T), -1 when unreachable
     paths: list[list[tuple[str, ...]]]  # [leg][t] -> node names (tuples: the GC need not track them)
     warnings: list[str] = field(default_factory=list)
+    reason: np.ndarray | None = None  # (legs, T) object: None when reachable, else one of REASONS
+    reason_node: np.ndarray | None = None  # (legs, T) object: the node of no_access
+    sensor: np.ndarray | None = None  # (legs, T) object: detecting sensor of threat legs
+    threat_names: list[str] = field(default_factory=list)
+    threat_speed_km_s: np.ndarray | None = None  # (threats, T), NaN when the threat is not there
+
+    def chain_threat(self, chain: str) -> str | None:
+        return next((leg.threat for leg in self.legs if leg.chain == chain and leg.threat), None)
+
+    def threat_moved_km(self, chain: str) -> np.ndarray:
+        """How far a threat chain's threat moves during the chain's end-to-end latency, per step."""
+        threat = self.chain_threat(chain)
+        if threat is None:
+            return np.full(len(self.t_s), np.nan)
+        speed = self.threat_speed_km_s[self.threat_names.index(threat)]
+        return speed * self.chain_latency_ms(chain) / 1000.0
 
     @property
     def reachable(self) -> np.ndarray:
@@ -113,6 +146,13 @@ class TimeSeries:
 
     def records(self) -> list[dict]:
         out = []
+        chains = list(dict.fromkeys(leg.chain for leg in self.legs))
+        moved = {c: self.threat_moved_km(c) for c in chains}
+        speed = {
+            c: self.threat_speed_km_s[self.threat_names.index(t)]
+            for c in chains
+            if (t := self.chain_threat(c)) is not None
+        }
         for ti, t in enumerate(self.t_s):
             when = (self.start + timedelta(seconds=float(t))).isoformat().replace("+00:00", "Z")
             for li, leg in enumerate(self.legs):
@@ -128,10 +168,30 @@ class TimeSeries:
                         "reachable": ok,
                         "latency_ms": round(float(self.latency_ms[li, ti]), 6) if ok else None,
                         "hops": int(self.hops[li, ti]) if ok else None,
+                        "reason": self.reason[li, ti],
+                        "reason_node": self.reason_node[li, ti],
+                        "sensor": self.sensor[li, ti],
+                        "threat_speed_km_s": _rounded(speed[leg.chain][ti]) if leg.chain in speed else None,
+                        "threat_moved_km": _rounded(moved[leg.chain][ti]),
                         "path": list(self.paths[li][ti]),
                     }
                 )
         return out
+
+
+def _rounded(value: float) -> float | None:
+    return round(float(value), 6) if np.isfinite(value) else None
+
+
+@dataclass
+class ThreatChain:
+    """A chain that starts at a threat: two graph vertices linked to its sensors each step."""
+
+    threat: int  # index in Network.threats
+    out_vertex: int  # edges to the sensors that see the threat
+    in_vertex: int  # edges from them (the mirror, for searches walked backwards)
+    sat_allowed: np.ndarray  # (N,) bool: sensor satellites the chain may start at
+    node_allowed: np.ndarray  # (G,) bool
 
 
 class Network:
@@ -151,6 +211,9 @@ class Network:
         self._compile_isls()
         self._compile_nodes(n)
         self._compile_disabled()
+        self.threats = ThreatTracks(scenario.threats)
+        self.sensors = Sensors(scenario, self.sats)
+        self.schedule = EventSchedule(scenario, self.sats, self.warnings)
         self._compile_legs()
         self._reported_errors: set[int] = set()
 
@@ -244,24 +307,56 @@ class Network:
 
     def _compile_legs(self) -> None:
         self.legs: list[Leg] = []
+        self.threat_chains: dict[str, ThreatChain] = {}  # by chain name
         nodes = {nd.name: nd for nd in self.scenario.nodes}
         for chain in self.scenario.chains:
             self.legs += self._chain_legs(chain, nodes)
 
     def _chain_legs(self, chain: KillChain, nodes: dict) -> list[Leg]:
-        return [
+        legs = [
             Leg(
                 chain=chain.name,
                 index=i,
                 src=a,
                 dst=b,
-                src_endpoint=self._endpoint(a, leaving=True),
+                src_endpoint=self._endpoint(a, leaving=True) if i or a not in self.threats.names else None,
                 dst_endpoint=self._endpoint(b, leaving=False),
                 processing_ms=nodes[a].processing_delay_ms if a in nodes else 0.0,
                 switching_ms=chain.switching_delay_ms,
             )
             for i, (a, b) in enumerate(zip(chain.nodes, chain.nodes[1:], strict=False))
         ]
+        if legs[0].src_endpoint is None:
+            legs[0] = self._threat_leg(chain, legs[0])
+        return legs
+
+    def _threat_leg(self, chain: KillChain, leg: Leg) -> Leg:
+        """The first leg of a chain that starts at a threat: from two vertices of its own."""
+        out_v, in_v = self.n_vertices, self.n_vertices + 1
+        self.n_vertices += 2
+        self.vertex_names += [leg.src, leg.src]
+        allowed = chain.sensors
+        consts = self.scenario.constellations
+        sat_allowed = np.ones(self.n_sats, bool)
+        if allowed:
+            chosen = [i for i, c in enumerate(consts) if c.name in allowed]
+            sat_allowed = np.isin(self.sats.constellation, chosen)
+        node_allowed = np.array([not allowed or name in allowed for name in self.node_names], bool)
+        self.threat_chains[chain.name] = ThreatChain(
+            self.threats.names.index(leg.src), out_v, in_v, sat_allowed, node_allowed
+        )
+        key = f"threat chain {chain.name}"  # its own search root: the sensors differ per chain
+        return Leg(
+            chain=leg.chain,
+            index=0,
+            src=leg.src,
+            dst=leg.dst,
+            src_endpoint=Endpoint(key, (out_v,), (in_v,)),
+            dst_endpoint=leg.dst_endpoint,
+            processing_ms=0.0,
+            switching_ms=leg.switching_ms,
+            threat=leg.src,
+        )
 
     # ----------------------------------------------------------------- evaluation
     def epochs(self, t_s: Iterable[float]) -> Epochs:
@@ -306,33 +401,48 @@ class Network:
             )
 
     def links_at(
-        self, pos: np.ndarray, active: np.ndarray
+        self, pos: np.ndarray, active: np.ndarray, cut_keys: np.ndarray | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Usable ISL and cross-vendor pairs with their lengths, for one step's positions."""
+        """Usable ISL and cross-vendor pairs with their lengths, for one step's positions;
+        ``cut_keys`` (``a * N + b``, a < b) are links cut now besides ``disabled_links``."""
         pos = np.where(active[:, None], pos, np.nan)
         grazing = self.scenario.physics.grazing_altitude_km
         isl, isl_len = usable_links(pos, self.isl_pairs, self.isl_max_km, grazing)
         cross = cross_links(pos, self.sats.ranges, self.cross_constellations, self.scenario.interop, grazing)
         cross, cross_len = usable_links(pos, cross, self.scenario.interop.max_range_km, grazing)
-        if len(self._blocked):
-            isl, isl_len = self._unblocked(isl, isl_len)
-            cross, cross_len = self._unblocked(cross, cross_len)
+        n = len(self.sats)
+        blocked = self._blocked[:, 0] * n + self._blocked[:, 1]
+        if cut_keys is not None and len(cut_keys):
+            blocked = np.concatenate((blocked, cut_keys))
+        if len(blocked):
+            isl, isl_len = self._unblocked(isl, isl_len, blocked)
+            cross, cross_len = self._unblocked(cross, cross_len, blocked)
         return isl, isl_len, cross, cross_len
 
-    def _unblocked(self, pairs: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        n = len(self.sats)
-        keys = pairs[:, 0] * n + pairs[:, 1]
-        keep = ~np.isin(keys, self._blocked[:, 0] * n + self._blocked[:, 1])
+    def _unblocked(
+        self, pairs: np.ndarray, lengths: np.ndarray, blocked: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        keep = ~np.isin(pairs[:, 0] * len(self.sats) + pairs[:, 1], blocked)
         return pairs[keep], lengths[keep]
 
-    def graph_edges(self, t_s: float, pos: np.ndarray, active: np.ndarray) -> GraphEdges:
-        """Every usable link at one instant as directed graph edges with lengths (km)."""
-        isl, isl_len, cross, cross_len = self.links_at(pos, active)
+    def graph_edges(
+        self, t_s: float, pos: np.ndarray, active: np.ndarray, conditions: Conditions | None = None
+    ) -> GraphEdges:
+        """Every usable link at one instant as directed graph edges with lengths (km).
+
+        ``active`` is taken as given; ``conditions`` (the events at ``t_s``, computed when None) cut
+        links and the ground links of nodes in outage or jammed."""
         node_pos, node_up = self.node_positions(t_s)
+        if conditions is None:
+            conditions = self.schedule.at(t_s, node_pos)
+        isl, isl_len, cross, cross_len = self.links_at(pos, active, conditions.cut_keys)
         sat_pos = np.where(active[:, None], pos, np.nan)
         gl, gl_len, _ = ground_links(
             node_pos, node_up, sat_pos, self.node_min_el, self.node_max_range, self.node_max_links
         )
+        if conditions.node_down.any():
+            keep = ~conditions.node_down[gl[:, 0]]
+            gl, gl_len = gl[keep], gl_len[keep]
         sat_links = np.concatenate((isl, cross))
         lengths = np.concatenate((isl_len, cross_len))
         edges = np.concatenate(
@@ -347,15 +457,27 @@ class Network:
         return GraphEdges(edges, weights, isl, cross, gl, sat_pos, node_pos)
 
     def step(self, t_s: float, pos: np.ndarray, active: np.ndarray, gmst: float) -> Snapshot:
-        """Links and routes for one instant, given the satellites' positions at that instant."""
-        g = self.graph_edges(t_s, pos, active)
-        graph = build_graph(self.n_vertices, g.edges, np.maximum(g.lengths_km, 1e-9))
+        """Links and routes for one instant, given the satellites' positions at that instant.
+
+        ``active`` is further reduced by the events in effect at ``t_s`` (destroyed, in outage)."""
+        node_pos, node_up = self.node_positions(t_s)
+        conditions = self.schedule.at(t_s, node_pos)
+        if self.schedule.has_events:
+            active = active & ~conditions.sat_down
+        g = self.graph_edges(t_s, pos, active, conditions)
+        threat_pos, threat_speed = self.threats.at(t_s)
+        custody_sats = self.sensors.satellites_seeing(threat_pos, g.sat_pos, active)
+        custody_nodes = self.sensors.nodes_seeing(threat_pos, g.node_pos, node_up, conditions.node_outage)
+        edges, weights = self._with_threat_edges(g, custody_sats, custody_nodes)
+        graph = build_graph(self.n_vertices, edges, np.maximum(weights, MIN_EDGE_KM))
         usable = np.ones(self.n_vertices, bool)
         usable[: len(active)] = active
         found = shortest_routes(graph, [(leg.src_endpoint, leg.dst_endpoint) for leg in self.legs], usable)
         routes = [
             self._route(leg, length, path) for leg, (length, path) in zip(self.legs, found, strict=True)
         ]
+        if not all(r.reachable for r in routes):
+            self._explain(routes, g.edges, edges, usable)
         return Snapshot(
             t_s=float(t_s),
             time_utc=self.scenario.time.start + timedelta(seconds=float(t_s)),
@@ -368,18 +490,122 @@ class Network:
             ground=g.ground,
             routes=routes,
             vertex_node=self.vertex_node,
+            threat_pos=threat_pos,
+            threat_speed_km_s=threat_speed,
+            custody_sats=custody_sats,
+            custody_nodes=custody_nodes,
+            jamming=conditions.jamming,
+            sat_destroyed_at_s=conditions.destroyed_at_s,
+            sat_outage=conditions.sat_outage,
+            node_outage=conditions.node_outage,
+            node_jammed=conditions.node_jammed,
+            active_events=conditions.active_events,
         )
+
+    def _sensor_processing_ms(self, vertex: int) -> float:
+        """Processing delay of a sensor vertex: its node's, or none for a sensor satellite."""
+        if vertex < self.n_sats:
+            return 0.0
+        return self.scenario.nodes[self.vertex_node[vertex - self.n_sats]].processing_delay_ms
+
+    def _with_threat_edges(
+        self, g: GraphEdges, custody_sats: np.ndarray, custody_nodes: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The graph's edges plus, for each threat chain, its vertices' edges to the sensors that see
+        the threat now, weighted by the sensor's processing delay as a distance at light speed."""
+        if not self.threat_chains:
+            return g.edges, g.lengths_km
+        edges, weights = [g.edges], [g.lengths_km]
+        delay_km = np.array([nd.processing_delay_ms for nd in self.scenario.nodes]) * C_KM_S / 1000.0
+        for tc in self.threat_chains.values():
+            sats = np.flatnonzero(custody_sats[tc.threat] & tc.sat_allowed)
+            nodes = np.flatnonzero(custody_nodes[tc.threat] & tc.node_allowed)
+            leave = np.concatenate((sats, self.node_out[nodes]))
+            enter = np.concatenate((sats, self.node_in[nodes]))
+            w = np.concatenate((np.zeros(len(sats)), delay_km[nodes]))
+            edges.append(np.stack((np.full(len(leave), tc.out_vertex), leave), axis=1))
+            edges.append(np.stack((enter, np.full(len(enter), tc.in_vertex)), axis=1))
+            weights += [w, w]
+        return np.concatenate(edges).astype(np.int64), np.concatenate(weights)
 
     def _route(self, leg: Leg, length_km: float, path: list[int]) -> Route:
         if not path:
             return Route(leg, False, np.nan, np.inf, -1, [], [])
+        processing, sensor = leg.processing_ms, None
+        if leg.threat is not None:  # drop the threat's vertex: the route starts at the sensor
+            path = path[1:]
+            processing = self._sensor_processing_ms(path[0])
+            length_km -= max(processing * C_KM_S / 1000.0, MIN_EDGE_KM)
+            sensor = self.vertex_names[path[0]]
         n_sats = sum(1 for v in path if v < self.n_sats)
-        latency = length_km / C_KM_S * 1000.0 + leg.processing_ms + leg.switching_ms * n_sats
-        return Route(leg, True, latency, length_km, len(path) - 1, path, [self.vertex_names[v] for v in path])
+        latency = length_km / C_KM_S * 1000.0 + processing + leg.switching_ms * n_sats
+        names = [self.vertex_names[v] for v in path]
+        return Route(leg, True, latency, length_km, len(path) - 1, path, names, sensor=sensor)
+
+    def _explain(self, routes: list[Route], links: np.ndarray, edges: np.ndarray, usable: np.ndarray) -> None:
+        """Set ``reason`` of unreachable routes: no sensor sees the threat, an end sees no satellite
+        (``reason_node`` names it), or the mesh between the ends is split."""
+        out_deg = np.bincount(links[:, 0], minlength=self.n_vertices)
+        in_deg = np.bincount(links[:, 1], minlength=self.n_vertices)
+        for route in routes:
+            if route.reachable:
+                continue
+            leg = route.leg
+            if leg.threat is not None:
+                out_v = leg.src_endpoint.vertices[0]
+                starts = edges[edges[:, 0] == out_v, 1]
+                if not len(starts):
+                    route.reason = "no_custody"
+                    continue
+            else:
+                starts = np.array([v for v in leg.src_endpoint.vertices if usable[v]], int)
+            if not out_deg[starts].any():
+                route.reason = "no_access"
+                route.reason_node = self.vertex_names[starts[0]] if len(starts) else leg.src
+            elif not in_deg[list(leg.dst_endpoint.vertices)].any():
+                route.reason, route.reason_node = "no_access", leg.dst
+            else:
+                route.reason = "no_path"
 
     def snapshot(self, t_s: float) -> Snapshot:
         pos, active, gmst = self.propagate(np.array([float(t_s)]))
         return self.step(float(t_s), pos[:, 0], active[:, 0], gmst[0])
+
+    def contested_warnings(self) -> list[str]:
+        """Events that select nothing or fall outside the window, threats no sensor sees in it."""
+        end = self.scenario.time.duration_s
+        times = self.default_times()
+        out = []
+        node_pos = [self.node_positions(t)[0] for t in times]
+        for i, event in enumerate(self.scenario.events):
+            where = f"events[{i}] '{event.name}'"
+            start = event.at_s if event.kind == "destroy" else event.from_s
+            if start > end:
+                out.append(f"{where}: starts at {start:g} s, after the window ends ({end:g} s)")
+            if event.name in self.schedule.selecting_nothing():
+                out.append(f"{where}: selects nothing")
+            elif event.kind == "jam" and not any(self.schedule.jammed(event, p).any() for p in node_pos):
+                out.append(f"{where}: no node is ever inside the jammed circle")
+        seen = np.zeros(len(self.threats), bool)
+        for b0 in range(0, len(times) if len(self.threats) else 0, BATCH_STEPS):
+            batch = times[b0 : b0 + BATCH_STEPS]
+            pos, active, _ = self.propagate(batch)
+            for k, t in enumerate(batch):
+                at_nodes, up = self.node_positions(t)
+                conditions = self.schedule.at(t, at_nodes)
+                alive = active[:, k] & ~conditions.sat_down
+                threat_pos, _ = self.threats.at(t)
+                sat_pos = np.where(alive[:, None], pos[:, k], np.nan)
+                seen |= self.sensors.satellites_seeing(threat_pos, sat_pos, alive).any(axis=1)
+                by_nodes = self.sensors.nodes_seeing(threat_pos, at_nodes, up, conditions.node_outage)
+                seen |= by_nodes.any(axis=1)
+        for h, name in enumerate(self.threats.names):
+            first, _ = self.threats.window(h)
+            if first > end:
+                out.append(f"threat '{name}': starts at {first:g} s, after the window ends ({end:g} s)")
+            elif not seen[h]:
+                out.append(f"threat '{name}': no sensor sees it at any step of the window")
+        return out
 
     def run(
         self,
@@ -393,6 +619,8 @@ class Network:
         latency = np.full((n_legs, n_t), np.nan)
         hops = np.full((n_legs, n_t), -1, int)
         paths: list[list[tuple[str, ...]]] = [[()] * n_t for _ in range(n_legs)]
+        reason, reason_node, sensor = (np.full((n_legs, n_t), None, object) for _ in range(3))
+        threat_speed = np.full((len(self.threats), n_t), np.nan)
         for b0 in range(0, n_t, BATCH_STEPS):
             batch = times[b0 : b0 + BATCH_STEPS]
             pos, active, gmst = self.propagate(batch)
@@ -401,7 +629,10 @@ class Network:
                     raise Cancelled
                 ti = b0 + k
                 snap = self.step(t, pos[:, k], active[:, k], gmst[k])
+                threat_speed[:, ti] = snap.threat_speed_km_s
                 for li, route in enumerate(snap.routes):
+                    reason[li, ti], reason_node[li, ti] = route.reason, route.reason_node
+                    sensor[li, ti] = route.sensor
                     if route.reachable:
                         latency[li, ti] = route.latency_ms
                         hops[li, ti] = route.hops
@@ -409,5 +640,6 @@ class Network:
                 if progress is not None:
                     progress(ti + 1, n_t)
         return TimeSeries(
-            self.scenario.time.start, times, self.legs, latency, hops, paths, list(self.warnings)
-        )
+            self.scenario.time.start, times, self.legs, latency, hops, paths, list(self.warnings),
+            reason, reason_node, sensor, list(self.threats.names), threat_speed,
+        )  # fmt: skip

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from .files import UnreadableFile, atomic_write_text, read_limited
 from .jsondoc import DocumentError, parse_document
 from .limits import MAX_SCENARIO_BYTES
-from .model import FORMAT_NAME, FORMAT_VERSION, FieldProblem, Scenario
+from .model import EVENT_KINDS, FORMAT_NAME, FORMAT_VERSION, FieldProblem, Scenario
 from .values import printable
 
 
@@ -26,8 +26,14 @@ class ScenarioError(Exception):
         super().__init__("\n".join(f"{self.source}: {p}" for p in self.problems))
 
 
+def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
+    """Version 2 added threats, events and what sensors see; a v1 document is a v2 one whose sensors
+    see what the defaults say (field_of_regard 55 deg / 4000 km, detection 3 deg / 4800 km)."""
+    return {**doc, "version": 2}
+
+
 # version -> function turning a document of that version into one of version + 1
-MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {}
+MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
 
 
 def _field_path(loc: tuple) -> str:
@@ -35,7 +41,9 @@ def _field_path(loc: tuple) -> str:
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif part in ("walker", "tle", "omm") and out.endswith("source"):
+        elif (part in ("walker", "tle", "omm") and out.endswith("source")) or (
+            part in EVENT_KINDS and out.startswith("events[") and out.endswith("]")
+        ):
             continue  # the union tag pydantic adds
         else:
             out += ("." if out else "") + str(part)

@@ -5,6 +5,7 @@ Units are in the field names: ``_km``, ``_m``, ``_deg``, ``_s``, ``_ms``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
@@ -14,7 +15,7 @@ from . import limits
 from .values import NAME_CHECK, PATH_CHECK, is_numeric, plain_value
 
 FORMAT_NAME = "sdn-scenario"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 Color = Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$", description="colour as #RRGGBB")]
 Name = Annotated[str, Field(min_length=1, max_length=80), NAME_CHECK]
@@ -130,12 +131,22 @@ class IslPolicy(_Model):
     max_range_km: float = Field(5000.0, gt=0)
 
 
+class FieldOfRegard(_Model):
+    """What a sensor satellite sees: a cone around nadir, limited in range; the Earth blocks the view."""
+
+    half_angle_deg: float = Field(55.0, gt=0, lt=90, description="cone half-angle from nadir")
+    max_range_km: float = Field(4000.0, gt=0, description="slant range limit")
+
+
 class Constellation(_Model):
     name: Name
     operator: str = ""
     terminal: str = Field("generic", min_length=1, description="optical terminal standard")
     color: Color = "#4fc3f7"
     sensor: bool = Field(False, description="satellites carry tracking sensors (can start a kill chain)")
+    field_of_regard: FieldOfRegard = Field(
+        default_factory=FieldOfRegard, description="what sensor satellites see (when sensor is true)"
+    )
     source: WalkerSource | TleSource | OmmSource = Field(discriminator="kind")
     isl: IslPolicy = Field(default_factory=IslPolicy)
 
@@ -171,6 +182,25 @@ NodeRole = Literal["sensor", "shooter", "c2", "gateway"]
 Platform = Literal["ground", "sea", "air"]
 
 
+class DetectionVolume(_Model):
+    """What a sensor node (radar) sees: above an elevation, within a range, optionally in a sector."""
+
+    min_elevation_deg: float = Field(3.0, ge=-5, le=90)
+    max_range_km: float = Field(4800.0, gt=0)
+    azimuth_from_deg: float | None = Field(
+        None, ge=0, le=360, description="sector start, clockwise from north; null (both): all around"
+    )
+    azimuth_to_deg: float | None = Field(
+        None, ge=0, le=360, description="sector end, clockwise from its start"
+    )
+
+    @model_validator(mode="after")
+    def _sector(self) -> DetectionVolume:
+        if (self.azimuth_from_deg is None) != (self.azimuth_to_deg is None):
+            raise ValueError("give both azimuth_from_deg and azimuth_to_deg, or neither")
+        return self
+
+
 class Node(_Model):
     """A ground, sea or air node: fixed position or timed waypoints (linear in between)."""
 
@@ -185,6 +215,9 @@ class Node(_Model):
     max_links: int | None = Field(None, ge=1, description="most satellites linked at once (highest first)")
     relay: bool = Field(False, description="may carry traffic between other nodes")
     processing_delay_ms: float = Field(0.0, ge=0)
+    detection: DetectionVolume = Field(
+        default_factory=DetectionVolume, description="what a sensor node sees (role sensor only)"
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Node:
@@ -206,10 +239,16 @@ class KillChain(_Model):
 
     name: Name
     color: Color = "#ff5252"
-    nodes: list[Name] = Field(min_length=2, description="node or sensor-constellation names, in order")
+    nodes: list[Name] = Field(
+        min_length=2, description="node or sensor-constellation names, in order; the first may be a threat"
+    )
     switching_delay_ms: float = Field(0.0, ge=0, description="per satellite on a path")
     budget_ms: float | None = Field(
         None, gt=0, description="end-to-end latency budget, processing delays included (none: no budget)"
+    )
+    sensors: list[Name] = Field(
+        default_factory=list,
+        description="threat chains: sensor nodes or constellations that may detect; empty: any",
     )
 
     @field_validator("nodes")
@@ -221,9 +260,124 @@ class KillChain(_Model):
         return nodes
 
 
+# ----------------------------------------------------------------- the contested environment (v2)
+ThreatKind = Literal["aircraft", "cruise_missile", "hypersonic_glide", "ballistic_missile", "ship"]
+
+
+class ThreatWaypoint(_Model):
+    t_s: float = Field(ge=0, description="seconds after the scenario start")
+    lat_deg: float = Field(ge=-90, le=90)
+    lon_deg: float = Field(ge=-180, le=180)
+    alt_m: float = Field(0.0, ge=0, le=3_000_000)
+
+
+class Threat(_Model):
+    """A moving target: great circle between timed waypoints, linear in altitude; absent outside them."""
+
+    name: Name
+    kind: ThreatKind
+    color: Color = "#ff1744"
+    waypoints: list[ThreatWaypoint] = Field(min_length=2)
+
+    @model_validator(mode="after")
+    def _times(self) -> Threat:
+        for i in range(1, len(self.waypoints)):
+            if self.waypoints[i].t_s <= self.waypoints[i - 1].t_s:
+                raise FieldProblem(
+                    ("waypoints", i, "t_s"),
+                    f"{self.waypoints[i].t_s:g} s is not after the previous waypoint "
+                    f"({self.waypoints[i - 1].t_s:g} s)",
+                )
+        return self
+
+
+class PlaneSelection(_Model):
+    constellation: Name
+    planes: list[int] = Field(min_length=1, description="plane numbers as in satellite names (P00 = 0)")
+
+    @field_validator("planes")
+    @classmethod
+    def _non_negative(cls, planes: list[int]) -> list[int]:
+        if any(p < 0 for p in planes):
+            raise ValueError("plane numbers start at 0")
+        return planes
+
+
+class RandomSelection(_Model):
+    """A deterministic draw: ``round(fraction x pool)`` satellites, the same for the same seed."""
+
+    fraction: float = Field(gt=0, le=1)
+    seed: int = 0
+    constellation: Name | None = Field(None, description="draw from this constellation; null: from all")
+
+
+class SatelliteSelection(_Model):
+    """Satellites chosen by any of: names, planes, constellations, operators, a random draw (a union)."""
+
+    satellites: list[Name] = Field(default_factory=list)
+    planes: list[PlaneSelection] = Field(default_factory=list)
+    constellations: list[Name] = Field(default_factory=list)
+    operators: list[str] = Field(default_factory=list, description="every constellation of these operators")
+    random: RandomSelection | None = None
+
+
+class DestroyEvent(SatelliteSelection):
+    """Satellites gone for good from ``at_s`` (an ASAT strike, a debris cascade)."""
+
+    kind: Literal["destroy"] = "destroy"
+    name: Name
+    at_s: float = Field(ge=0)
+
+
+class _Interval(_Model):
+    from_s: float = Field(ge=0)
+    until_s: float | None = Field(None, description="null: to the end of the window")
+
+    @model_validator(mode="after")
+    def _order(self) -> _Interval:
+        if self.until_s is not None and self.until_s <= self.from_s:
+            raise FieldProblem(("until_s",), f"{self.until_s:g} s is not after from_s ({self.from_s:g} s)")
+        return self
+
+
+class LatLon(_Model):
+    lat_deg: float = Field(ge=-90, le=90)
+    lon_deg: float = Field(ge=-180, le=180)
+
+
+class JamEvent(_Interval):
+    """Every ground link whose ground end lies inside the circle is cut (optical ISLs are not jammable)."""
+
+    kind: Literal["jam"] = "jam"
+    name: Name
+    center: LatLon
+    radius_km: float = Field(gt=0, le=20000)
+
+
+class OutageEvent(_Interval, SatelliteSelection):
+    """Satellites (same selectors as destroy) and nodes out of service for a while."""
+
+    kind: Literal["outage"] = "outage"
+    name: Name
+    nodes: list[Name] = Field(default_factory=list)
+    cause: Literal["vendor", "cyber", "fault"] = "fault"
+
+
+class CutLinksEvent(_Interval):
+    """Inter-satellite links (either direction) out of service for a while."""
+
+    kind: Literal["cut_links"] = "cut_links"
+    name: Name
+    links: list[tuple[Name, Name]] = Field(min_length=1, description="pairs of satellite names")
+
+
+Event = Annotated[DestroyEvent | JamEvent | OutageEvent | CutLinksEvent, Field(discriminator="kind")]
+EVENT_KINDS = ("destroy", "jam", "outage", "cut_links")
+
+
 class Scenario(_Model):
     format: Literal["sdn-scenario"] = FORMAT_NAME
-    version: Literal[1] = FORMAT_VERSION
+    version: Literal[2] = FORMAT_VERSION
     name: str = "Untitled"
     description: str = ""
     time: TimeWindow
@@ -232,6 +386,8 @@ class Scenario(_Model):
     constellations: list[Constellation] = Field(default_factory=list)
     nodes: list[Node] = Field(default_factory=list)
     chains: list[KillChain] = Field(default_factory=list)
+    threats: list[Threat] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
     disabled_satellites: list[str] = Field(default_factory=list, description="satellite names")
     disabled_links: list[tuple[str, str]] = Field(
         default_factory=list, description="pairs of satellite names"
@@ -264,11 +420,12 @@ class Scenario(_Model):
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:
-        names: dict[str, str] = {}  # constellations and nodes
+        names: dict[str, str] = {}  # constellations, nodes and threats
         chain_names: dict[str, str] = {}  # a chain may share a name with a node, not with another chain
         for field, kind, items, scope in (
             ("constellations", "constellation", self.constellations, names),
             ("nodes", "node", self.nodes, names),
+            ("threats", "threat", self.threats, names),
             ("chains", "chain", self.chains, chain_names),
         ):
             for i, item in enumerate(items):
@@ -281,10 +438,90 @@ class Scenario(_Model):
         nodes = {n.name for n in self.nodes}
         for i, chain in enumerate(self.chains):
             for j, ref in enumerate(chain.nodes):
-                if ref in nodes or ref in sensors:
+                if ref in nodes or ref in sensors or (j == 0 and names.get(ref) == "threat"):
                     continue
                 where = ("chains", i, "nodes", j)
                 if names.get(ref) == "constellation":
                     raise FieldProblem(where, f"constellation '{ref}' is not marked as a sensor")
+                if names.get(ref) == "threat":
+                    raise FieldProblem(where, f"threat '{ref}' can only start a chain")
                 raise FieldProblem(where, f"no node or sensor constellation named '{ref}'")
         return self
+
+    @model_validator(mode="after")
+    def _contested_references(self) -> Scenario:
+        """Chains' sensor lists and events name things that exist; unique event names."""
+        threats = {t.name for t in self.threats}
+        sensors = {c.name for c in self.constellations if c.sensor}
+        sensors |= {n.name for n in self.nodes if n.role == "sensor"}
+        for i, chain in enumerate(self.chains):
+            if not chain.sensors:
+                continue
+            if chain.nodes[0] not in threats:
+                raise FieldProblem(
+                    ("chains", i, "sensors"), "only a chain that starts at a threat has sensors"
+                )
+            for j, ref in enumerate(chain.sensors):
+                if ref not in sensors:
+                    raise FieldProblem(
+                        ("chains", i, "sensors", j), f"no sensor node or sensor constellation named '{ref}'"
+                    )
+        seen: set[str] = set()
+        known_sats = _walker_names(self.constellations) if self.events else None
+        for i, event in enumerate(self.events):
+            if event.name in seen:
+                raise FieldProblem(("events", i, "name"), f"'{event.name}' is already the name of an event")
+            seen.add(event.name)
+            for loc, message in self._event_problems(event, known_sats):
+                raise FieldProblem(("events", i, *loc), message)
+        return self
+
+    def _event_problems(self, event, known_sats: set[str] | None) -> Iterator[tuple[tuple, str]]:
+        """(location inside the event, message) of every name the event gives that does not exist;
+        satellite names are checked when ``known_sats`` (every name) is known."""
+        constellations = {c.name: c for c in self.constellations}
+
+        def satellite(loc: tuple, name: str) -> Iterator[tuple[tuple, str]]:
+            if known_sats is not None and name not in known_sats:
+                yield loc, f"no satellite named '{name}'"
+
+        if isinstance(event, SatelliteSelection):
+            for j, name in enumerate(event.satellites):
+                yield from satellite(("satellites", j), name)
+            for j, sel in enumerate(event.planes):
+                c = constellations.get(sel.constellation)
+                if c is None:
+                    yield ("planes", j, "constellation"), f"no constellation named '{sel.constellation}'"
+                elif isinstance(c.source, WalkerSource) and max(sel.planes) >= c.source.planes:
+                    yield ("planes", j, "planes"), f"'{c.name}' has planes 0..{c.source.planes - 1}"
+            for j, name in enumerate(event.constellations):
+                if name not in constellations:
+                    yield ("constellations", j), f"no constellation named '{name}'"
+            operators = {c.operator for c in self.constellations}
+            for j, name in enumerate(event.operators):
+                if name not in operators:
+                    yield ("operators", j), f"no constellation has operator '{name}'"
+            pool = event.random.constellation if event.random else None
+            if pool is not None and pool not in constellations:
+                yield ("random", "constellation"), f"no constellation named '{pool}'"
+        if isinstance(event, OutageEvent):
+            nodes = {n.name for n in self.nodes}
+            for j, name in enumerate(event.nodes):
+                if name not in nodes:
+                    yield ("nodes", j), f"no node named '{name}'"
+        if isinstance(event, CutLinksEvent):
+            for j, pair in enumerate(event.links):
+                for k, name in enumerate(pair):
+                    yield from satellite(("links", j, k), name)
+
+
+def _walker_names(constellations: list[Constellation]) -> set[str] | None:
+    """Every satellite name when all constellations are Walker shells (TLE names need the file): else None."""
+    if not all(isinstance(c.source, WalkerSource) for c in constellations):
+        return None
+    return {
+        f"{c.name} P{p:02d}S{s:02d}"
+        for c in constellations
+        for p in range(c.source.planes)
+        for s in range(c.source.sats_per_plane)
+    }
