@@ -11,6 +11,7 @@ from PIL import Image
 
 from sdn_desktop.cli import main
 from sdn_desktop.engine import Network
+from sdn_desktop.engine.layout import network_layout
 from sdn_desktop.recording import RecordingCancelled, RecordingError, record, snapshot_png
 from sdn_desktop.render import GlobeView
 from sdn_desktop.scenario import load_scenario
@@ -151,7 +152,7 @@ def test_snapshot_is_the_frame_the_view_draws(demo, tmp_path):
     written = np.asarray(Image.open(out))
     network = Network(demo, DEMO.parent)
     view = GlobeView(size=SIZE)
-    view.set_scenario(demo, network)
+    view.set_scenario(demo, network_layout(network))
     view.reset_camera()
     view.set_camera_mode("follow", ("node", [n.name for n in demo.nodes].index("C2 Colorado")))
     view.update(network.snapshot(300.0))
