@@ -11,8 +11,8 @@ from sdn_desktop.engine import Network
 from sdn_desktop.engine.frames import geodetic_to_ecef
 from sdn_desktop.engine.layout import network_layout
 from sdn_desktop.render import GlobeView
-from sdn_desktop.render.layers import GlobeSnapshot
 from sdn_desktop.render.geometry import turntable_angles
+from sdn_desktop.render.layers import GlobeSnapshot
 from sdn_desktop.scenario import load_scenario
 
 DEMO = Path(__file__).resolve().parent.parent / "scenarios" / "sdn_backbone_demo.json"

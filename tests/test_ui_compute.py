@@ -102,7 +102,8 @@ def test_an_engine_error_is_not_retried_and_says_why(small_scenario, tmp_path):
         with pytest.raises(EngineProcessError) as err:
             remote.load(broken, tmp_path)
         assert not err.value.stopped and err.value.error_type == "SatelliteSourceError"
-        assert _describe(err.value).startswith("constellation 'Shell'") and "missing.tle" in _describe(err.value)
+        message = _describe(err.value)
+        assert message.startswith("constellation 'Shell'") and "missing.tle" in message
         assert len(remote.load(small_scenario, tmp_path).sats) == 36  # the same process serves on
     finally:
         remote.close()
