@@ -44,6 +44,7 @@ def fresh(view, demo):
     view.set_frame("earth_fixed")
     view.set_camera_mode("fixed")
     view.set_selection(None)
+    view.set_overlay()
     for layer in GlobeView.LAYERS:
         view.set_layer_visible(layer, True)
     view.reset_camera()
@@ -308,3 +309,72 @@ def test_scene_labels_keep_clear_of_the_overlay_and_of_each_other(fresh):
             taken.append(box)
             shown += 1
     assert shown > 0
+
+
+def test_a_globe_state_round_trips_through_a_view_and_a_pickle(fresh):
+    import pickle
+    from dataclasses import replace
+
+    from sdn_desktop.render.state import CameraPose, GlobeState
+
+    state = GlobeState(
+        hidden_layers=frozenset({"isl", "labels"}), frame="inertial", overlay=frozenset({"legend"}),
+        camera_mode="follow", camera_target=("node", 2), selection=("satellite", 5), size=SIZE,
+        camera=CameraPose(35.0, 20.0, 12.0),
+    )  # fmt: skip
+    assert pickle.loads(pickle.dumps(state)) == state
+    fresh.apply(state)
+    shown = fresh.state
+    assert replace(shown, camera=None) == replace(state, camera=None)  # following moved the camera
+    assert shown.camera.distance == 12.0
+    assert not fresh.layers["isl"].visible and fresh.layers["routes"].visible
+    first = fresh.render()
+    fresh.apply(shown)  # the same state again changes nothing
+    assert fresh.state == shown and np.array_equal(fresh.render(), first)
+    fixed = replace(shown, camera_mode="fixed", camera_target=None, camera=CameraPose(-60.0, 10.0, 25.0))
+    fresh.apply(fixed)
+    assert fresh.state == fixed
+    with pytest.raises(ValueError, match="no node with index 99"):
+        fresh.apply(replace(fixed, selection=("node", 99)))
+    with pytest.raises(ValueError, match="layer must be one of"):
+        fresh.apply(replace(fixed, hidden_layers=frozenset({"stars"})))
+    assert fresh.state == fixed  # a refused state changes nothing
+    with pytest.raises(ValueError, match="frame must be one of"):
+        replace(fixed, frame="galactic")
+
+
+def test_a_new_layer_is_one_class_and_one_table_row(demo, monkeypatch):
+    from sdn_desktop.render.layers import LAYER_TYPES, Layer
+    from sdn_desktop.render.layers.base import markers
+    from sdn_desktop.render.overlay import LegendEntry
+
+    class Halos(Layer):
+        """A magenta disc on every node (a stand-in for jamming discs)."""
+
+        def __init__(self, parts):
+            super().__init__(parts)
+            self.discs = markers(parts.earth_fixed, order=8, depth_test=False)
+
+        def visuals(self):
+            return [self.discs]
+
+        def update(self, snapshot):
+            self._set_markers(self.discs, snapshot.node_km, size=40, face_color="#ff00ff", edge_width=0)
+
+        def legend(self):
+            return [LegendEntry("halo", "#ff00ff", symbol="disc")]
+
+    monkeypatch.setitem(LAYER_TYPES, "halos", Halos)
+    scenario, network, snapshot = demo
+    globe = GlobeView(size=SIZE)
+    try:
+        assert "halos" in GlobeView.LAYERS
+        globe.set_scenario(scenario, network_layout(network))
+        globe.update(snapshot)
+        assert "halo" in [entry.label for entry in globe.overlay._legend]
+        only_layers(globe, "halos")
+        assert near_color(globe.render(), "#ff00ff", 40).sum() > 200
+        globe.set_layer_visible("halos", False)
+        assert near_color(globe.render(), "#ff00ff", 40).sum() == 0
+    finally:
+        globe.canvas.close()

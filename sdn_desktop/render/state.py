@@ -110,15 +110,15 @@ class GlobeState:
         """Raise ValueError when the selection or the followed object is not among ``counts``
         (satellites and nodes of the scenario shown)."""
         for what, target in (("follow", self.camera_target), ("selection", self.selection)):
-            if target is not None and not 0 <= target[1] < counts.get(target[0], 0):
+            if not _present(target, counts):
                 raise ValueError(f"{what}: no {target[0]} with index {target[1]} in the scenario")
 
     def fitted(self, counts: dict[str, int]) -> GlobeState:
         """This state for another scenario: a selection or followed object it lacks is dropped."""
-        state = self
-        if state.selection is not None and not 0 <= state.selection[1] < counts.get(state.selection[0], 0):
-            state = replace(state, selection=None)
-        target = state.camera_target
-        if target is not None and not 0 <= target[1] < counts.get(target[0], 0):
-            state = state.with_camera_mode("fixed")
-        return state
+        state = self if _present(self.selection, counts) else replace(self, selection=None)
+        return state if _present(state.camera_target, counts) else state.with_camera_mode("fixed")
+
+
+def _present(target: Target | None, counts: dict[str, int]) -> bool:
+    """No target, or one that exists among ``counts`` objects of its kind."""
+    return target is None or 0 <= target[1] < counts.get(target[0], 0)
