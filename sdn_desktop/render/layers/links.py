@@ -16,8 +16,8 @@ CROSS_LINK_COLOR = (0.86, 0.78, 1.0, 0.16)
 GROUND_LINK_COLOR = (0.62, 0.98, 0.62, 0.55)
 
 
-class _SatelliteLinks(Layer):
-    """Links between satellites; a link goes when the Earth hides both its ends."""
+class _Links(Layer):
+    """One Line visual of segment pairs."""
 
     order = 4
     legend_rank = 3
@@ -28,6 +28,10 @@ class _SatelliteLinks(Layer):
 
     def visuals(self) -> list:
         return [self.lines]
+
+
+class _SatelliteLinks(_Links):
+    """Links between satellites; a link goes when the Earth hides both its ends."""
 
     def pairs(self, snapshot: GlobeSnapshot) -> np.ndarray:
         raise NotImplementedError
@@ -80,18 +84,8 @@ class CrossLinksLayer(_SatelliteLinks):
         return [LegendEntry("cross-vendor link", CROSS_LINK_COLOR[:3] + (0.55,))] if present else []
 
 
-class GroundLinksLayer(Layer):
+class GroundLinksLayer(_Links):
     """Links between ground nodes and satellites."""
-
-    order = 4
-    legend_rank = 3
-
-    def __init__(self, parts: SceneParts):
-        super().__init__(parts)
-        self.lines = segment_lines(parts.earth_fixed, self.order)
-
-    def visuals(self) -> list:
-        return [self.lines]
 
     def update(self, snapshot: GlobeSnapshot) -> None:
         links = snapshot.snapshot.ground
