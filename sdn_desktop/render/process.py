@@ -114,13 +114,13 @@ class GlobeService(Service):
         if event.kind == "advance":
             view.advance_camera(event.dt_s)
             return
+        if event.kind not in ("mouse", "wheel"):
+            raise ValueError(f"no such input {event.kind!r}")
         kwargs = {**event.event, "modifiers": _modifiers(event.event["modifiers"])}
         if event.kind == "mouse":
             getattr(view.canvas._backend, f"_vispy_mouse_{event.action}")(**kwargs)
-        elif event.kind == "wheel":
-            view.canvas.events.mouse_wheel(**kwargs)
         else:
-            raise ValueError(f"no such input {event.kind!r}")
+            view.canvas.events.mouse_wheel(**kwargs)
 
     def idle(self) -> bool:
         return self.view.warm_glyphs(GLYPH_SLICE_S)
