@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from sdn_desktop.engine import Network
+from sdn_desktop.engine.layout import network_layout
 from sdn_desktop.engine.process import EngineProcess
 from sdn_desktop.render import GlobeView, canvas_app
 from sdn_desktop.scenario import Scenario, WalkerSource, load_scenario
@@ -55,7 +56,7 @@ class BareScene:
         )  # fmt: skip
         self.markers = scene.visuals.Markers(parent=box.scene)
         self.lines = [scene.visuals.Line(parent=box.scene, connect="segments") for _ in range(3)]
-        self.colors = view._sat_rgba
+        self.colors = view.layers["satellites"].rgba
 
     def frame(self, snap) -> None:
         km = 1e-3
@@ -75,7 +76,7 @@ def measure(name: str, scenario: Scenario) -> dict:
     network = Network(scenario, DEMO.parent)
     snaps = [network.snapshot(20.0 * k) for k in range(FRAMES + 1)]
     view = GlobeView(size=SIZE)
-    view.set_scenario(scenario, network)
+    view.set_scenario(scenario, network_layout(network))
     view.reset_camera()
     bare = BareScene(view)
     for first in (view.update, bare.frame):  # compile shaders, upload textures

@@ -1,8 +1,8 @@
 """Movies and stills of a scenario: MP4 (H.264), GIF or a PNG sequence, for the GUI and the CLI.
 
 Every frame is ``GlobeView.render()`` of ``Network.snapshot(t)``, the code the app draws with. The
-engine runs one frame ahead in a child process and encoding runs in a thread behind a bounded
-queue, so both overlap drawing.
+engine runs one frame ahead in a child process (which also gives the view its ``NetworkLayout``)
+and encoding runs in a thread behind a bounded queue, so both overlap drawing.
 Output is written beside the target under a temporary name and renamed on success; on an error or
 a cancel nothing is left behind.
 """
@@ -22,7 +22,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from .engine import Network, Snapshot
+from .engine import Network, SatelliteSourceError, Snapshot
+from .engine.layout import NetworkLayout, network_layout
 from .engine.process import EngineProcess, EngineProcessError
 from .scenario import Scenario
 from .scenario.files import replace_with, temporary_beside
@@ -104,7 +105,9 @@ def frame_times(start_s: float, duration_s: float, speed: float, fps: float) -> 
     return start_s + np.arange(count) * (speed / fps)
 
 
-def camera_setting(spec: str, scenario: Scenario, network: Network) -> tuple[str, tuple[str, int] | None]:
+def camera_setting(
+    spec: str, scenario: Scenario, layout: NetworkLayout
+) -> tuple[str, tuple[str, int] | None]:
     """ "fixed", "orbit" or "follow:NAME" (a node or satellite name) as a GlobeView camera mode."""
     if spec in ("fixed", "orbit"):
         return spec, None
@@ -113,8 +116,8 @@ def camera_setting(spec: str, scenario: Scenario, network: Network) -> tuple[str
         nodes = [node.name for node in scenario.nodes]
         if name in nodes:
             return "follow", ("node", nodes.index(name))
-        if name in network.sats.names:
-            return "follow", ("satellite", list(network.sats.names).index(name))
+        if name in layout.sats.names:
+            return "follow", ("satellite", layout.sats.names.index(name))
         raise RecordingError(f"camera follow: no node or satellite named '{name}'")
     raise RecordingError(f"camera must be fixed, orbit or follow:NAME, got '{spec}'")
 
@@ -296,16 +299,16 @@ class _BackgroundWriter:
 
 
 # ---------------------------------------------------------------------------- recording
-def _prepare_view(view, scenario: Scenario, network: Network, size, camera: str, overlays: dict | None):
+def _prepare_view(view, scenario: Scenario, layout: NetworkLayout, size, camera: str, overlays: dict | None):
     from .render import GlobeView
 
-    mode, target = camera_setting(camera, scenario, network)
+    mode, target = camera_setting(camera, scenario, layout)
     if view is None:
         view = GlobeView(size=size)
-        view.set_scenario(scenario, network)
+        view.set_scenario(scenario, layout)
         view.reset_camera()
     else:
-        view.set_scenario(scenario, network)
+        view.set_scenario(scenario, layout)
     if overlays is not None:
         view.set_overlay(**overlays)
     view.set_camera_mode(mode, target)
@@ -374,31 +377,41 @@ def record(
     duration_s = _check_positive("duration", duration_s)
     fps, notes = playback_fps(fmt, fps)
     times = frame_times(start_s, duration_s, speed, fps)
-    network = Network(scenario, base_dir)
-    camera_setting(camera, scenario, network)  # a bad camera fails before anything is created
-    writer = _make_writer(fmt, target, size, fps)
-    background = _BackgroundWriter(writer, QUEUE_FRAMES)
     engine = EngineProcess()
     try:
-        view = _prepare_view(view, scenario, network, size, camera, overlays)
-        engine.load(scenario, base_dir)
-        for done, snapshot in enumerate(_snapshots(engine, times), start=1):
-            if cancelled is not None and cancelled():
-                raise RecordingCancelled()
-            view.update(snapshot)
-            background.put(view.render(size))
-            view.advance_camera(1.0 / fps)
-            if progress is not None:
-                progress(done, len(times))
-        background.close()
-        writer.commit()
-    except BaseException:
-        background.abort()
-        writer.discard()
-        raise
+        layout = _load(engine, scenario, base_dir)
+        camera_setting(camera, scenario, layout)  # a bad camera fails before anything is created
+        writer = _make_writer(fmt, target, size, fps)
+        background = _BackgroundWriter(writer, QUEUE_FRAMES)
+        try:
+            view = _prepare_view(view, scenario, layout, size, camera, overlays)
+            for done, snapshot in enumerate(_snapshots(engine, times), start=1):
+                if cancelled is not None and cancelled():
+                    raise RecordingCancelled()
+                view.update(snapshot)
+                background.put(view.render(size))
+                view.advance_camera(1.0 / fps)
+                if progress is not None:
+                    progress(done, len(times))
+            background.close()
+            writer.commit()
+        except BaseException:
+            background.abort()
+            writer.discard()
+            raise
     finally:
         engine.close()
     return Recording(target, len(times), fps, size, notes + engine.warnings)
+
+
+def _load(engine: EngineProcess, scenario: Scenario, base_dir) -> NetworkLayout:
+    """The scenario's network built in the engine process; its errors as this process would raise them."""
+    try:
+        return engine.load(scenario, base_dir)
+    except EngineProcessError as err:
+        if err.error_type == SatelliteSourceError.__name__:
+            raise SatelliteSourceError(err.reason) from None
+        raise RecordingError(f"engine: {err}") from None
 
 
 def snapshot_png(
@@ -422,10 +435,11 @@ def snapshot_png(
     if not target.parent.is_dir():
         raise RecordingError(f"folder '{target.parent}' does not exist")
     network = Network(scenario, base_dir)
-    camera_setting(camera, scenario, network)
+    layout = network_layout(network)
+    camera_setting(camera, scenario, layout)
     tmp = _temp_file(target)
     try:
-        view = _prepare_view(view, scenario, network, size, camera, overlays)
+        view = _prepare_view(view, scenario, layout, size, camera, overlays)
         view.update(network.snapshot(t_s))
         Image.fromarray(view.render(size)[..., :3]).save(tmp, format="PNG")
         replace_with(tmp, target)

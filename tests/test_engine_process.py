@@ -47,13 +47,45 @@ def test_a_new_scenario_replaces_the_network(engine, small_scenario, tmp_path):
 
 
 def test_errors_are_reported_with_their_reason(engine, small_scenario, tmp_path):
-    with pytest.raises(EngineProcessError, match="no scenario loaded"):
+    with pytest.raises(EngineProcessError, match="no scenario loaded") as err:
         engine.snapshot(0.0)
+    assert err.value.error_type == "RuntimeError" and err.value.reason == "no scenario loaded"
+    assert not err.value.stopped
     broken = small_scenario.model_copy(deep=True)
     broken.constellations[0].source = {"kind": "tle", "path": "missing.tle"}
-    engine.load(broken.model_validate(broken.model_dump()), tmp_path)
-    with pytest.raises(EngineProcessError, match="missing.tle"):
+    with pytest.raises(EngineProcessError, match="missing.tle") as err:
+        engine.load(broken.model_validate(broken.model_dump()), tmp_path)
+    assert err.value.error_type == "SatelliteSourceError"
+    with pytest.raises(EngineProcessError, match="missing.tle"):  # and again for every later request
         engine.snapshot(0.0)
+
+
+def test_a_request_for_no_such_method_is_refused_with_the_reason(engine):
+    for method in ("nothing_like_this", "_loaded", "progress"):
+        with pytest.raises(EngineProcessError, match="no such request") as err:
+            engine.call(method)
+        assert err.value.error_type == "AttributeError"
+    assert engine.call("load", empty_scenario(), ".").node_names == ()  # it serves on
+
+
+def empty_scenario():
+    from datetime import UTC, datetime
+
+    from sdn_desktop.scenario import Scenario, TimeWindow
+
+    return Scenario(name="empty", time=TimeWindow(start=datetime(2026, 1, 1, tzinfo=UTC), duration_s=60.0))
+
+
+def test_load_answers_the_layout_views_need(engine, small_scenario, tmp_path):
+    from sdn_desktop.engine.layout import network_layout
+
+    layout = engine.load(small_scenario, tmp_path)
+    here = Network(small_scenario, tmp_path)
+    assert layout.sats.names == tuple(here.sats.names) and len(layout.sats) == 36
+    assert layout.sats.ranges == (range(0, 36),) and layout.node_names == ("Radar", "C2", "Battery")
+    np.testing.assert_array_equal(layout.sats.plane, here.sats.plane)
+    assert layout.has_isl and layout.cross_constellations == ()
+    assert layout.sats.names == network_layout(here).sats.names
 
 
 def test_a_dead_process_is_reported_not_waited_for(engine, small_scenario, tmp_path):

@@ -11,6 +11,7 @@ from PIL import Image
 
 from sdn_desktop.cli import main
 from sdn_desktop.engine import Network
+from sdn_desktop.engine.layout import network_layout
 from sdn_desktop.recording import RecordingCancelled, RecordingError, record, snapshot_png
 from sdn_desktop.render import GlobeView
 from sdn_desktop.scenario import load_scenario
@@ -151,7 +152,7 @@ def test_snapshot_is_the_frame_the_view_draws(demo, tmp_path):
     written = np.asarray(Image.open(out))
     network = Network(demo, DEMO.parent)
     view = GlobeView(size=SIZE)
-    view.set_scenario(demo, network)
+    view.set_scenario(demo, network_layout(network))
     view.reset_camera()
     view.set_camera_mode("follow", ("node", [n.name for n in demo.nodes].index("C2 Colorado")))
     view.update(network.snapshot(300.0))
@@ -186,3 +187,27 @@ def test_record_and_snapshot_commands(tmp_path, capsys):
         assert not target.exists()
     assert main(["record", str(DEMO), "-o", str(tmp_path / "bad.webm")]) == 2
     assert sorted(leftovers(tmp_path)) == ["cli.mp4", "cli.png"]
+
+
+def test_the_recorder_process_reports_progress_and_a_cancel_leaves_nothing(demo, tmp_path):
+    from sdn_desktop.recording_process import RecorderProcess, RecorderProcessError
+
+    process = RecorderProcess()
+    try:
+        job = {"base_dir": str(DEMO.parent), "size": SIZE, "fps": 5, "duration_s": 20, "speed": 10}
+        seen = []
+        gif = {**job, "out_path": str(tmp_path / "done.gif")}
+        result = process.record(demo, gif, lambda *p: seen.append(p))
+        assert result.frames == 10 and seen == [(k, 10) for k in range(1, 11)]
+        with pytest.raises(RecorderProcessError) as err:  # cancelled after the second frame
+            process.record(
+                demo, {**job, "out_path": str(tmp_path / "cancelled.mp4"), "duration_s": 600},
+                lambda done, total: done == 2 and process.cancel(),
+            )  # fmt: skip
+        assert err.value.cancelled
+        with pytest.raises(RecorderProcessError, match="unknown output format") as err:  # and its reason
+            process.record(demo, {**job, "out_path": str(tmp_path / "movie.avi")}, lambda *p: None)
+        assert err.value.error_type == "RecordingError" and not err.value.cancelled
+    finally:
+        process.close()
+    assert leftovers(tmp_path) == ["done.gif"]

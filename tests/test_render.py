@@ -9,8 +9,10 @@ import pytest
 
 from sdn_desktop.engine import Network
 from sdn_desktop.engine.frames import geodetic_to_ecef
+from sdn_desktop.engine.layout import network_layout
 from sdn_desktop.render import GlobeView
 from sdn_desktop.render.geometry import turntable_angles
+from sdn_desktop.render.layers import GlobeSnapshot
 from sdn_desktop.scenario import load_scenario
 
 DEMO = Path(__file__).resolve().parent.parent / "scenarios" / "sdn_backbone_demo.json"
@@ -29,7 +31,7 @@ def demo():
 def view(demo):
     scenario, network, snapshot = demo
     globe = GlobeView(size=SIZE)
-    globe.set_scenario(scenario, network)
+    globe.set_scenario(scenario, network_layout(network))
     globe.update(snapshot)
     yield globe
     globe.canvas.close()
@@ -42,6 +44,7 @@ def fresh(view, demo):
     view.set_frame("earth_fixed")
     view.set_camera_mode("fixed")
     view.set_selection(None)
+    view.set_overlay()
     for layer in GlobeView.LAYERS:
         view.set_layer_visible(layer, True)
     view.reset_camera()
@@ -55,6 +58,11 @@ def only_layers(view: GlobeView, *keep: str) -> None:
 
 def look_at(view: GlobeView, lat: float, lon: float) -> None:
     view.camera.azimuth, view.camera.elevation = turntable_angles(lat, lon)
+
+
+def node_km(view: GlobeView) -> np.ndarray:
+    """Where the view draws the nodes of its snapshot."""
+    return GlobeSnapshot(view.snapshot, view.scenario).node_km
 
 
 def pixel(image: np.ndarray, xy) -> np.ndarray:
@@ -157,11 +165,11 @@ def test_latlon_at_inverts_projection(fresh, lat, lon):
 def test_pick_finds_node_and_satellite(fresh, demo):
     scenario, _, snapshot = demo
     index = [n.name for n in scenario.nodes].index("C2 Colorado")
-    x, y = fresh.project(fresh._node_km[index])[0]
+    x, y = fresh.project(node_km(fresh)[index])[0]
     assert fresh.pick(x + 2, y - 1) == ("node", index)
     assert fresh.pick(3, 3) is None
     xy = fresh.project(snapshot.sat_pos[snapshot.sat_active])
-    nodes_xy = fresh.project(fresh._node_km)
+    nodes_xy = fresh.project(node_km(fresh))
     active = np.flatnonzero(snapshot.sat_active)
     lone = [
         i for i, p in enumerate(xy)
@@ -179,7 +187,7 @@ def test_follow_keeps_the_target_centred(fresh, demo):
     fresh.set_camera_mode("follow", ("node", index))
     for frame in ("earth_fixed", "inertial"):
         fresh.set_frame(frame)
-        x, y = fresh.project(fresh._node_km[index])[0]
+        x, y = fresh.project(node_km(fresh)[index])[0]
         assert abs(x - SIZE[0] / 2) < 2 and abs(y - SIZE[1] / 2) < 2
     with pytest.raises(ValueError):
         fresh.set_camera_mode("follow", ("node", 99))
@@ -195,7 +203,7 @@ def test_orbit_turns_the_camera(fresh):
 def test_render_at_another_size_matches_a_canvas_of_that_size(fresh, demo):
     scenario, network, snapshot = demo
     other = GlobeView(size=(400, 300))
-    other.set_scenario(scenario, network)
+    other.set_scenario(scenario, network_layout(network))
     other.update(snapshot)
     other.reset_camera()
     small = other.render(SIZE)
@@ -216,14 +224,14 @@ def test_unreachable_chain_is_flagged_and_not_drawn(demo):
     snapshot = network.snapshot(T_S)
     assert not all(r.reachable for r in snapshot.routes if r.leg.chain == "Alaska defense")
     globe = GlobeView(size=(480, 270))
-    globe.set_scenario(scenario, network)
+    globe.set_scenario(scenario, network_layout(network))
     globe.update(snapshot)
     image = globe.render()
     globe.canvas.close()
     top_right = image[:90, 240:]
     assert near_color(top_right, "#ff3d3d", 40).sum() > 20  # "UNREACHABLE" in red
     chain = [c.name for c in scenario.chains].index("Alaska defense")
-    assert not globe._chain_lines[chain].visible
+    assert not globe.layers["routes"].lines[chain].visible
 
 
 def test_layers_and_selection(fresh):
@@ -241,11 +249,11 @@ def test_layers_and_selection(fresh):
 def test_legend_lists_only_link_kinds_the_scenario_has(fresh, demo):
     iridium = DEMO.parent / "iridium_next_real_tle.json"
     scenario = load_scenario(iridium)
-    fresh.set_scenario(scenario, Network(scenario, iridium.parent))
+    fresh.set_scenario(scenario, network_layout(Network(scenario, iridium.parent)))
     try:
-        labels = [entry.label for entry in fresh._legend_entries()]
+        labels = [entry.label for entry in fresh.overlay._legend]
     finally:
-        fresh.set_scenario(demo[0], demo[1])  # the view is shared by this module's tests
+        fresh.set_scenario(demo[0], network_layout(demo[1]))  # the view is shared by this module's tests
     assert "inter-satellite link" in labels and "ground link" in labels
     assert "cross-vendor link" not in labels  # one vendor, interop disabled
 
@@ -265,11 +273,11 @@ def test_a_node_label_that_would_overlap_another_is_left_out(demo):
         network = Network(crowded, DEMO.parent)
         globe = GlobeView(size=SIZE)
         try:
-            globe.set_scenario(crowded, network)
+            globe.set_scenario(crowded, network_layout(network))
             globe.update(network.snapshot(T_S))
             look_at(globe, radar.position.lat_deg, radar.position.lon_deg)
             globe.render()
-            return {t.strip() for t in globe._node_labels.text}
+            return {t.strip() for t in globe.layers["labels"].node_labels.text}
         finally:
             globe.canvas.close()
 
@@ -280,14 +288,15 @@ def test_a_node_label_that_would_overlap_another_is_left_out(demo):
 
 
 def test_scene_labels_keep_clear_of_the_overlay_and_of_each_other(fresh):
+    from sdn_desktop.render.layers import SCALE
     from sdn_desktop.render.overlay import text_box
-    from sdn_desktop.render.view import SCALE
 
     fresh.render()
     taken = fresh.overlay.occupied()
     assert any(box[2] > SIZE[0] - 30 for box in taken)  # the latency panel, top right
     shown = 0
-    for visual in (fresh._route_labels, fresh._node_labels):
+    labels = fresh.layers["labels"]
+    for visual in (labels.route_labels, labels.node_labels):
         if not visual.visible:
             continue
         texts = [visual.text] if isinstance(visual.text, str) else visual.text
@@ -300,3 +309,72 @@ def test_scene_labels_keep_clear_of_the_overlay_and_of_each_other(fresh):
             taken.append(box)
             shown += 1
     assert shown > 0
+
+
+def test_a_globe_state_round_trips_through_a_view_and_a_pickle(fresh):
+    import pickle
+    from dataclasses import replace
+
+    from sdn_desktop.render.state import CameraPose, GlobeState
+
+    state = GlobeState(
+        hidden_layers=frozenset({"isl", "labels"}), frame="inertial", overlay=frozenset({"legend"}),
+        camera_mode="follow", camera_target=("node", 2), selection=("satellite", 5), size=SIZE,
+        camera=CameraPose(35.0, 20.0, 12.0),
+    )  # fmt: skip
+    assert pickle.loads(pickle.dumps(state)) == state
+    fresh.apply(state)
+    shown = fresh.state
+    assert replace(shown, camera=None) == replace(state, camera=None)  # following moved the camera
+    assert shown.camera.distance == 12.0
+    assert not fresh.layers["isl"].visible and fresh.layers["routes"].visible
+    first = fresh.render()
+    fresh.apply(shown)  # the same state again changes nothing
+    assert fresh.state == shown and np.array_equal(fresh.render(), first)
+    fixed = replace(shown, camera_mode="fixed", camera_target=None, camera=CameraPose(-60.0, 10.0, 25.0))
+    fresh.apply(fixed)
+    assert fresh.state == fixed
+    with pytest.raises(ValueError, match="no node with index 99"):
+        fresh.apply(replace(fixed, selection=("node", 99)))
+    with pytest.raises(ValueError, match="layer must be one of"):
+        fresh.apply(replace(fixed, hidden_layers=frozenset({"stars"})))
+    assert fresh.state == fixed  # a refused state changes nothing
+    with pytest.raises(ValueError, match="frame must be one of"):
+        replace(fixed, frame="galactic")
+
+
+def test_a_new_layer_is_one_class_and_one_table_row(demo, monkeypatch):
+    from sdn_desktop.render.layers import LAYER_TYPES, Layer
+    from sdn_desktop.render.layers.base import markers
+    from sdn_desktop.render.overlay import LegendEntry
+
+    class Halos(Layer):
+        """A magenta disc on every node (a stand-in for jamming discs)."""
+
+        def __init__(self, parts):
+            super().__init__(parts)
+            self.discs = markers(parts.earth_fixed, order=8, depth_test=False)
+
+        def visuals(self):
+            return [self.discs]
+
+        def update(self, snapshot):
+            self._set_markers(self.discs, snapshot.node_km, size=40, face_color="#ff00ff", edge_width=0)
+
+        def legend(self):
+            return [LegendEntry("halo", "#ff00ff", symbol="disc")]
+
+    monkeypatch.setitem(LAYER_TYPES, "halos", Halos)
+    scenario, network, snapshot = demo
+    globe = GlobeView(size=SIZE)
+    try:
+        assert "halos" in GlobeView.LAYERS
+        globe.set_scenario(scenario, network_layout(network))
+        globe.update(snapshot)
+        assert "halo" in [entry.label for entry in globe.overlay._legend]
+        only_layers(globe, "halos")
+        assert near_color(globe.render(), "#ff00ff", 40).sum() > 200
+        globe.set_layer_visible("halos", False)
+        assert near_color(globe.render(), "#ff00ff", 40).sum() == 0
+    finally:
+        globe.canvas.close()

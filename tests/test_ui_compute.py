@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
+
 from sdn_desktop.ui.compute import Analysis, LatestWorker
 
 
@@ -65,7 +67,8 @@ def test_analysis_reuses_satellites_and_skips_colour_only_edits(qtbot, small_sce
     with qtbot.waitSignal(analysis.series_ready, timeout=20000) as first:
         assert analysis.set_scenario(small_scenario, tmp_path)
     assert first.args[0].latency_ms.shape == (2, 21)
-    sats = analysis.network.sats
+    layout = analysis.network  # the engine process's, not built here
+    assert layout.node_names == ("Radar", "C2", "Battery") and len(layout.sats) == 36
     recoloured = small_scenario.model_copy(deep=True)
     recoloured.chains[0].color = "#00ff00"
     assert not analysis.set_scenario(recoloured, tmp_path)
@@ -73,22 +76,40 @@ def test_analysis_reuses_satellites_and_skips_colour_only_edits(qtbot, small_sce
     moved.nodes[0].position.lat_deg = 45.0
     with qtbot.waitSignal(analysis.series_ready, timeout=20000):
         assert analysis.set_scenario(moved, tmp_path)
-    assert analysis.network.sats is sats
+    assert analysis.network is not layout and analysis.network.sats.names == layout.sats.names
     analysis.stop()
 
 
 def test_snapshots_still_arrive_when_the_engine_process_dies(small_scenario, tmp_path):
-    from sdn_desktop.engine import Network
     from sdn_desktop.ui.compute import RemoteEngine
 
-    network = Network(small_scenario, tmp_path)
     remote = RemoteEngine()
     try:
-        first = remote.snapshot(network, 30.0)
-        remote._process._process.kill()
-        again = remote.snapshot(network, 30.0)  # computed here this once, the process restarts next
+        first = remote.snapshot(small_scenario, tmp_path, 30.0)
+        dead = remote._process
+        dead.kill()
+        again = remote.snapshot(small_scenario, tmp_path, 30.0)  # asked again of a new process
+        assert remote._process is not dead
         assert again.t_s == first.t_s and (again.sat_pos == first.sat_pos).all()
-        assert remote.snapshot(network, 60.0).t_s == 60.0
-        assert remote._process is not None
+        assert remote.snapshot(small_scenario, tmp_path, 60.0).t_s == 60.0
+    finally:
+        remote.close()
+
+
+def test_an_engine_error_is_not_retried_and_says_why(small_scenario, tmp_path):
+    from sdn_desktop.engine.process import EngineProcessError
+    from sdn_desktop.scenario import TleSource
+    from sdn_desktop.ui.compute import RemoteEngine, _describe
+
+    broken = small_scenario.model_copy(deep=True)
+    broken.constellations[0].source = TleSource(path="missing.tle")
+    remote = RemoteEngine()
+    try:
+        with pytest.raises(EngineProcessError) as err:
+            remote.load(broken, tmp_path)
+        assert not err.value.stopped and err.value.error_type == "SatelliteSourceError"
+        message = _describe(err.value)
+        assert message.startswith("constellation 'Shell'") and "missing.tle" in message
+        assert len(remote.load(small_scenario, tmp_path).sats) == 36  # the same process serves on
     finally:
         remote.close()

@@ -337,7 +337,7 @@ def test_drag_a_node_to_move_it(window, qtbot):
 
 
 def test_orbit_camera_turns_until_reset(window, qtbot):
-    qtbot.waitUntil(window.globe.is_idle)
+    qtbot.waitUntil(window.globe.is_idle, timeout=20000)  # the globe process may still be starting
     azimuth = window.globe.frame.azimuth_deg
     window._start_orbit()
     qtbot.waitUntil(lambda: abs(window.globe.frame.azimuth_deg - azimuth) > 1.0, timeout=3000)
@@ -367,12 +367,14 @@ def test_clicking_a_satellite_tells_where_it_is_and_what_it_carries(window, qtbo
 
 
 def test_a_failing_globe_call_is_logged_and_drawing_goes_on(window, qtbot, caplog):
+    from sdn_desktop.render.process import Input
+
     wait_for_snapshot_at_clock(qtbot, window)
     shown = window.globe.frame
-    window.globe._post("layer", ("set_layer_visible", ("no such layer", False)))
+    window.globe._renderer.add_input(Input("no such input"))
     window.globe.set_layer_visible("earth", False)
     qtbot.waitUntil(lambda: window.globe.is_idle() and window.globe.frame is not shown, timeout=10000)
-    assert "no such layer" in caplog.text
+    assert "no such input" in caplog.text
     without_earth, shown = window.globe.image(), window.globe.frame
     window.globe.set_layer_visible("earth", True)
     qtbot.waitUntil(lambda: window.globe.is_idle() and window.globe.frame is not shown, timeout=10000)
@@ -383,7 +385,7 @@ def test_a_dead_globe_process_is_replaced_and_shows_the_same_scene(window, qtbot
     wait_for_snapshot_at_clock(qtbot, window)
     window.globe.set_layer_visible("earth", False)
     qtbot.waitUntil(window.globe.is_idle, timeout=10000)
-    before, dead = window.globe.image(), window.globe._renderer.process
+    before, camera, dead = window.globe.image(), window.globe.frame.camera, window.globe._renderer.process
     dead.kill()
     window.globe.advance_camera(0.0)  # any call: its batch finds the process gone
     qtbot.waitUntil(
@@ -392,7 +394,8 @@ def test_a_dead_globe_process_is_replaced_and_shows_the_same_scene(window, qtbot
     assert "starting a new globe process" in caplog.text
     after = window.globe.image()
     assert after.shape == before.shape
-    # Same scenario, snapshot, layers and size; the camera starts from its default again.
+    assert window.globe.frame.camera == camera
+    # Same scenario, snapshot, layers, size and camera.
     assert abs(int(np.any(after != 0, axis=-1).sum()) - int(np.any(before != 0, axis=-1).sum())) < 0.2 * (
         np.any(before != 0, axis=-1).sum()
     )

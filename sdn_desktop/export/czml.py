@@ -37,11 +37,11 @@ from skyfield.framelib import itrs
 from ..engine import Network
 from ..engine.frames import timescale
 from ..engine.network import BATCH_STEPS
+from ..styles import node_color
 
 FRAMES = ("fixed", "inertial")
 LAGRANGE_DEGREE = 5
 # the globe's styles (render/view.py), repeated here: this package must not import VisPy
-ROLE_COLORS = {"sensor": "#ffee58", "shooter": "#ff7043", "c2": "#ffffff", "gateway": "#80cbc4"}
 CROSS_LINK_RGBA = [219, 199, 255, 110]
 GROUND_LINK_RGBA = [158, 250, 158, 140]
 ISL_ALPHA = 90
@@ -239,7 +239,7 @@ class CzmlBuilder:
                     interpolationAlgorithm=InterpolationAlgorithms.LINEAR,
                     cartesian=np.column_stack((offsets, np.round(track * 1000.0, 1))).ravel().tolist(),
                 )
-            color = rgba(node.color or ROLE_COLORS[node.role])
+            color = rgba(node_color(node.role, node.color))
             packets.append(
                 Packet(
                     id=self.node_ids[g],

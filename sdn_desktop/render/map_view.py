@@ -20,6 +20,7 @@ from ..engine import Network, Snapshot
 from ..engine.frames import ecef_to_geodetic
 from ..engine.tracks import circle_latlon, coverage_angle_rad, ground_tracks
 from ..scenario import Scenario
+from ..styles import ROLE_STYLES, node_color
 from .backend import canvas_app
 from .dots import Dots
 from .earth import blue_marble_texture
@@ -35,7 +36,6 @@ from .overlay import (
     text_box,
 )
 from .projection import PICK_RADIUS_PX
-from .view import ROLE_COLORS, ROLE_SYMBOLS  # refactor-render moves these to a shared style table
 
 MAP_RECT = (-180.0, -90.0, 360.0, 180.0)  # x, y, width, height in degrees
 BACKGROUND = "#0b0f16"
@@ -298,9 +298,9 @@ class MapView:
         palette = np.array([Color(c.color).rgba for c in scenario.constellations], np.float32).reshape(-1, 4)
         self._sat_rgba = palette[network.sats.constellation] if len(network.sats) else np.zeros((0, 4))
         self._sat_size = _satellite_size_px(len(network.sats))
-        self._node_symbols = [ROLE_SYMBOLS[node.role] for node in scenario.nodes]
+        self._node_symbols = [ROLE_STYLES[node.role].shape for node in scenario.nodes]
         self._node_rgba = np.array(
-            [Color(node.color or ROLE_COLORS[node.role]).rgba for node in scenario.nodes], np.float32
+            [Color(node_color(node.role, node.color)).rgba for node in scenario.nodes], np.float32
         ).reshape(-1, 4)
         self._node_texts = [LABEL_GAP + node.name for node in scenario.nodes]
         for visual in (self._node_shadows, self._node_labels):

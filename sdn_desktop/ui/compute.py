@@ -2,9 +2,10 @@
 
 ``LatestWorker`` owns one Python thread. ``submit`` replaces any job that has not started yet and
 tells a running one to stop (its ``cancelled()`` turns true); only the result of the newest job is
-delivered, on the GUI thread. ``Analysis`` builds the engine's ``Network`` for each scenario edit
-(reusing propagated satellites); the latency time series and the snapshot for the displayed clock
-time are computed by two engine processes, whose threads here only wait on a pipe.
+delivered, on the GUI thread. ``Analysis`` has two engine processes build the engine's ``Network``
+for each scenario edit (reusing propagated satellites) and compute the latency time series and the
+snapshot for the displayed clock time; its threads here only wait on a pipe. This process builds no
+``Network``: it gets the ``NetworkLayout`` (names, constellations, planes) from the engine process.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-from ..engine import Cancelled, Network, SatelliteSourceError, Snapshot, TimeSeries
+from ..engine import Cancelled, SatelliteSourceError, Snapshot, TimeSeries
+from ..engine.layout import NetworkLayout
 from ..engine.process import EngineProcess, EngineProcessError
 from ..scenario import Scenario, ScenarioError
 
@@ -141,9 +143,14 @@ class LatestWorker(QObject):
             self.partial.emit(value)
 
 
+USER_ERRORS = (ScenarioError, SatelliteSourceError)  # their message says all a user needs
+
+
 def _describe(err: Exception) -> str:
-    if isinstance(err, ScenarioError | SatelliteSourceError):
+    if isinstance(err, USER_ERRORS):
         return str(err)
+    if isinstance(err, EngineProcessError) and err.error_type in {e.__name__ for e in USER_ERRORS}:
+        return err.reason
     return "".join(traceback.format_exception_only(err)).strip()
 
 
@@ -157,39 +164,45 @@ def analysis_key(scenario: Scenario, base_dir: Path) -> str:
 
 
 class RemoteEngine:
-    """An engine process working on the app's current ``Network``, so the engine's Python does not
-    share the interpreter lock with the GUI and the drawing. Started once and again after it dies;
-    where it cannot answer, the work is done in this process instead. Use from one thread."""
+    """An engine process working on the app's current scenario, so the engine's Python does not
+    share the interpreter lock with the GUI and the drawing. Started once, and again when it dies
+    (the work is then asked of the new one). Use from one thread."""
 
     def __init__(self):
         self._process: EngineProcess | None = EngineProcess()  # starts importing while the GUI builds
-        self._loaded: Network | None = None
+        self._loaded: tuple[Scenario, Path] | None = None
+        self.layout: NetworkLayout | None = None  # of the scenario loaded
 
-    def snapshot(self, network: Network, t_s: float) -> Snapshot:
-        try:
-            return self._ready(network).snapshot(t_s)
-        except EngineProcessError:
-            self.close()
-            return network.snapshot(t_s)
+    def load(self, scenario: Scenario, base_dir: Path) -> NetworkLayout:
+        """Build the scenario's network in the process (if not done yet); its layout."""
+        return self._run(scenario, base_dir, lambda process: self.layout)
 
-    def series(self, network: Network, ctx: JobContext) -> TimeSeries:
+    def snapshot(self, scenario: Scenario, base_dir: Path, t_s: float) -> Snapshot:
+        return self._run(scenario, base_dir, lambda process: process.snapshot(t_s))
+
+    def series(self, scenario: Scenario, base_dir: Path, ctx: JobContext) -> TimeSeries:
         """The latency time series, with progress; a cancelled job stops the process at once."""
         try:
-            return self._ready(network).series(ctx.progress, ctx.cancelled)
+            return self._run(scenario, base_dir, lambda process: process.series(ctx.progress, ctx.cancelled))
         except Cancelled:
             self._process, self._loaded = None, None  # stopped by ``series``
             raise
-        except EngineProcessError:
-            self.close()
-            return network.run(cancelled=ctx.cancelled, progress=ctx.progress)
 
-    def _ready(self, network: Network) -> EngineProcess:
-        if self._process is None:
-            self._process = EngineProcess()
-        if self._loaded is not network:
-            self._process.load(network.scenario, network.base_dir)
-            self._loaded = network
-        return self._process
+    def _run(self, scenario: Scenario, base_dir: Path, work: Callable[[EngineProcess], Any]) -> Any:
+        """``work(process)`` with ``scenario`` loaded; a process that died is replaced, once."""
+        for last_try in (False, True):
+            if self._process is None:
+                self._process = EngineProcess()
+            try:
+                if self._loaded is None or self._loaded[0] is not scenario or self._loaded[1] != base_dir:
+                    self._loaded = None
+                    self.layout = self._process.load(scenario, base_dir)
+                    self._loaded = (scenario, base_dir)
+                return work(self._process)
+            except EngineProcessError as err:
+                if not err.stopped or last_try:
+                    raise
+                self.close()
 
     def close(self) -> None:
         if self._process is not None:
@@ -198,9 +211,10 @@ class RemoteEngine:
 
 
 class Analysis(QObject):
-    """Keeps a ``Network``, its latency ``TimeSeries`` and the current ``Snapshot`` up to date."""
+    """Keeps the scenario's ``NetworkLayout``, its latency ``TimeSeries`` and the current ``Snapshot``
+    up to date (``network`` is the layout of the engine processes' Network)."""
 
-    network_ready = Signal(object)  # Network (built in the worker; first signal after an edit)
+    network_ready = Signal(object)  # NetworkLayout (first signal after an edit)
     series_ready = Signal(object)  # TimeSeries
     snapshot_ready = Signal(object)  # Snapshot
     progress = Signal(int, int)
@@ -209,8 +223,9 @@ class Analysis(QObject):
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        self.network: Network | None = None
+        self.network: NetworkLayout | None = None
         self.series: TimeSeries | None = None
+        self._computed: tuple[Scenario, Path] | None = None  # what ``network`` and snapshots are of
         self._key: str | None = None
         self.pending = False  # a computation started whose Network has not arrived yet
         self._series_worker = LatestWorker("sdn-analysis", self)
@@ -236,20 +251,17 @@ class Analysis(QObject):
 
     def set_scenario(self, scenario: Scenario, base_dir: Path) -> bool:
         """Recompute for ``scenario`` unless nothing that affects routes changed. Returns whether it
-        started a computation (if not, ``network`` is simply rebound to the new scenario's colours)."""
+        started a computation (if not, the scenario's routes are those computed already)."""
         key = analysis_key(scenario, base_dir)
         if key == self._key and self.network is not None:
-            self.network.scenario = scenario
             return False
         self._key = key
-        previous = self.network
 
         def job(ctx: JobContext) -> TimeSeries:
-            network = Network(scenario, base_dir, previous=previous)
-            ctx.emit(network)
+            ctx.emit((self._series_engine.load(scenario, base_dir), (scenario, base_dir)))
             if ctx.cancelled():
                 raise Cancelled
-            return self._series_engine.series(network, ctx)
+            return self._series_engine.series(scenario, base_dir, ctx)
 
         self.pending = True
         self._series_worker.submit(job)
@@ -258,9 +270,9 @@ class Analysis(QObject):
     def request_snapshot(self, t_s: float) -> None:
         """Compute the snapshot at ``t_s`` in the background (only the newest request is kept)."""
         self._snapshot_t = t_s
-        if self.network is not None:
-            network = self.network
-            self._snapshot_worker.submit(lambda ctx: self._snapshot_engine.snapshot(network, t_s))
+        if self._computed is not None:
+            scenario, base_dir = self._computed
+            self._snapshot_worker.submit(lambda ctx: self._snapshot_engine.snapshot(scenario, base_dir, t_s))
 
     def stop(self) -> None:
         self._series_worker.stop()
@@ -269,10 +281,10 @@ class Analysis(QObject):
         self._snapshot_engine.close()
 
     @Slot(object)
-    def _on_network(self, network: Network) -> None:
-        self.network = network
+    def _on_network(self, loaded: tuple[NetworkLayout, tuple[Scenario, Path]]) -> None:
+        self.network, self._computed = loaded
         self.pending = False
-        self.network_ready.emit(network)
+        self.network_ready.emit(self.network)
         if self._snapshot_t is not None:
             self.request_snapshot(self._snapshot_t)
 

@@ -2,29 +2,33 @@
 
 Software OpenGL takes 50-250 ms to draw 10,000 satellites, and VisPy's Python runs for much of that;
 drawn in the GUI process, every frame would hold the window up or its interpreter lock. Here the GUI
-thread only queues calls (scenario, snapshot, layers, camera input); a thread of this process, which
-spends its time waiting on a pipe, sends them to the globe process (``render.process``) a batch at
-a time and brings back each finished frame with its ``ScreenProjection``, so clicks are picked on
-what the user sees. Consecutive snapshots and mouse moves collapse to the newest. If the globe
-process dies, a new one is started and given the current state; if it cannot draw at all (no EGL),
-the widget says why and the rest of the window works on.
+thread only changes the view's ``GlobeState`` and queues the scenario, the snapshot and camera input;
+a thread of this process, which spends its time waiting on a pipe, sends them to the globe process
+(``render.process``) a batch at a time, always with the whole state, and brings back each finished
+frame with its ``ScreenProjection`` (clicks are picked on what the user sees) and its camera pose,
+which goes into the state. Consecutive snapshots and mouse moves collapse to the newest. If the
+globe process dies, a new one is started and given the last scenario, snapshot and state, camera
+included; if it cannot draw at all (no EGL), the widget says why and the rest of the window works on.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import numpy as np
 from PySide6.QtCore import QObject, QPointF, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QWheelEvent
 from PySide6.QtWidgets import QWidget
 
-from ..engine import Network, Snapshot
+from ..engine import Snapshot
+from ..engine.layout import NetworkLayout
 from ..render import GlobeView
-from ..render.process import Call, DrawnPixels, GlobeProcess, GlobeProcessError
+from ..render.process import DrawnPixels, GlobeProcess, GlobeProcessError, Input
 from ..render.projection import ScreenProjection
+from ..render.state import CameraPose, GlobeState, Target, default_camera
 from ..scenario import Scenario
 from .garbage import collect_garbage_in_gui_thread
 
@@ -41,53 +45,88 @@ MODIFIERS = (
     (Qt.KeyboardModifier.MetaModifier, "META"),
 )
 BACKGROUND = QColor("#05070d")
-COLLAPSING = ("snapshot", "move")  # a queued call of these kinds is replaced by a newer one
-# State a new globe process is given (in this order) when the last one died.
-STATE_ORDER = ("size", "scenario", "layer", "frame", "snapshot", "camera", "selection")
 
 
 @dataclass(frozen=True)
 class DrawnFrame:
-    """A finished picture, the camera it was drawn with, and that camera's turntable azimuth."""
+    """A finished picture and the camera it was drawn with."""
 
     image: QImage
     projection: ScreenProjection
-    azimuth_deg: float
+    camera: CameraPose
+
+    @property
+    def azimuth_deg(self) -> float:
+        return self.camera.azimuth_deg
 
 
 class GlobeRenderer(QObject):
-    """Sends queued calls to the globe process from a thread of its own and keeps the newest frame."""
+    """Holds the globe's state; sends it, with what else is queued, to the globe process from a
+    thread of its own, and keeps the newest frame."""
 
     frame_ready = Signal()  # the newest frame is in ``take_frame``
     failed = Signal(str)  # the globe process cannot draw here: why
 
-    def __init__(self, size: tuple[int, int]):
+    def __init__(self, state: GlobeState):
         super().__init__()
-        self._size = size
         self._wake = threading.Condition()
-        self._calls: list[tuple[str, Call]] = []
-        self._state: dict[str, tuple[str, Call]] = {}  # the newest call of each piece of state
+        self._state = state
+        self._sent: GlobeState | None = None  # the state the globe process has
+        self._camera_set = False  # the camera was set here since the last batch went out
+        self._scene: tuple[Scenario, NetworkLayout] | None = None
+        self._snapshot: Snapshot | None = None
+        self._new_scene = self._new_snapshot = False
+        self._inputs: list[Input] = []
         self._frame: DrawnFrame | None = None
-        self._busy = False  # calls queued or being drawn
+        self._busy = False  # something queued or being drawn
         self._closing = False
-        self._dead = False  # the globe process cannot draw: calls are dropped
-        self.process = GlobeProcess(size)  # replaced when it dies; used by the thread only
+        self._dead = False  # the globe process cannot draw: nothing is sent
+        self.process = GlobeProcess(state.size)  # replaced when it dies; used by the thread only
         self._thread = threading.Thread(target=self._loop, name="sdn-globe", daemon=True)
         self._thread.start()
 
-    def post(self, kind: str, call: Call, state: str | None = None) -> None:
-        """Queue ``call`` (any thread); ``state`` names what it sets, for a restarted process."""
+    @property
+    def state(self) -> GlobeState:
         with self._wake:
-            if self._dead or self._closing:
-                return
-            if state is not None:
-                self._state[state] = (kind, call)
-            if kind in COLLAPSING and self._calls and self._calls[-1][0] == kind:
-                self._calls[-1] = (kind, call)
+            return self._state
+
+    def change(self, edit: Callable[[GlobeState], GlobeState]) -> GlobeState:
+        """Make ``edit(state)`` the state (any thread; ``edit`` may raise ValueError: nothing changes)."""
+        with self._wake:
+            before, self._state = self._state, edit(self._state)
+            if self._state.camera != before.camera:
+                self._camera_set = True
+            self._queued()
+            return self._state
+
+    def show(
+        self, scene: tuple[Scenario, NetworkLayout] | None = None, snapshot: Snapshot | None = None
+    ) -> None:
+        """Queue a new scenario (with its layout) and/or snapshot (any thread)."""
+        with self._wake:
+            if scene is not None:
+                self._scene, self._new_scene = scene, True
+            if snapshot is not None:
+                self._snapshot, self._new_snapshot = snapshot, True
+            self._queued()
+
+    def add_input(self, event: Input) -> None:
+        """Queue camera input; a mouse move replaces a move queued just before it."""
+        with self._wake:
+            moves = (self._inputs[-1].action, event.action) == ("move", "move") if self._inputs else False
+            if moves:
+                self._inputs[-1] = event
             else:
-                self._calls.append((kind, call))
+                self._inputs.append(event)
+            self._queued()
+
+    def _queued(self) -> None:
+        if not (self._dead or self._closing):
             self._busy = True
             self._wake.notify()
+
+    def _pending(self) -> bool:
+        return self._state != self._sent or self._new_scene or self._new_snapshot or bool(self._inputs)
 
     def idle(self) -> bool:
         """Nothing queued, nothing being drawn, and the last frame taken."""
@@ -109,54 +148,61 @@ class GlobeRenderer(QObject):
         try:
             while True:
                 with self._wake:
-                    while not self._calls and not self._closing:
+                    while not (self._pending() and not self._dead) and not self._closing:
+                        self._busy = False
                         self._wake.wait()
                     if self._closing:
                         return
-                    calls, self._calls = self._calls, []
+                    state, inputs, self._inputs = self._state, self._inputs, []
+                    scene = self._scene if self._new_scene else None
+                    snapshot = self._snapshot if self._new_snapshot else None
+                    self._sent, self._new_scene, self._new_snapshot = state, False, False
+                    self._camera_set = False
                 try:
-                    pixels = self.process.draw([call for _, call in calls])
+                    pixels = self.process.draw(state, inputs, scene, snapshot)
                 except GlobeProcessError as err:
-                    self.process.close()
-                    if not self.process.started:  # it never drew: it cannot here
-                        self._give_up(str(err))
-                        return
-                    log.error("globe: %s; starting a new globe process", err)
-                    self.process = GlobeProcess(self._size)
-                    with self._wake:
-                        self._calls[:0] = self._restart_calls()
+                    self._restart(err)
                     continue
                 self._publish(pixels)
         finally:
             self.process.close()
 
-    def _restart_calls(self) -> list[tuple[str, Call]]:
-        rank = {name: i for i, name in enumerate(STATE_ORDER)}
-        keys = sorted(self._state, key=lambda key: rank[key.split(":")[0]])
-        return [self._state[key] for key in keys]
+    def _restart(self, err: GlobeProcessError) -> None:
+        """A new globe process, to be given the last scenario, snapshot and state; or, where the
+        process never drew, give up: it cannot draw here."""
+        self.process.close()
+        if not self.process.started:
+            log.error("globe: cannot draw: %s", err)
+            with self._wake:
+                self._dead, self._busy, self._inputs = True, False, []
+            self.failed.emit(str(err))
+            return
+        log.error("globe: %s; starting a new globe process", err)
+        with self._wake:
+            self.process = GlobeProcess(self._state.size)
+            self._sent = None
+            self._new_scene, self._new_snapshot = self._scene is not None, self._snapshot is not None
 
     def _publish(self, pixels: DrawnPixels) -> None:
         for error in pixels.errors:
-            log.error("globe: the call %s", error)
+            log.error("globe: %s", error)
         image = QImage(pixels.rgba, pixels.width, pixels.height, QImage.Format.Format_RGBA8888).copy()
         with self._wake:
-            self._frame = DrawnFrame(image, pixels.projection, pixels.azimuth_deg)
-            self._busy = bool(self._calls)
+            self._frame = DrawnFrame(image, pixels.projection, pixels.camera)
+            if not self._camera_set:  # the camera as the mouse and the view left it
+                self._state = replace(self._state, camera=pixels.camera)
+                self._sent = replace(self._sent, camera=pixels.camera)
+            self._busy = self._pending()
         self.frame_ready.emit()
-
-    def _give_up(self, why: str) -> None:
-        log.error("globe: cannot draw: %s", why)
-        with self._wake:
-            self._dead, self._busy, self._calls = True, False, []
-        self.failed.emit(why)
 
 
 class GlobeWidget(QWidget):
-    """Shows the globe and forwards mouse input to its camera. Its methods mirror GlobeView's and
-    return at once: the view catches up in the globe process. ``pick``/``latlon_at``/``project``
-    answer for the frame on screen."""
+    """Shows the globe and forwards mouse input to its camera. Its methods mirror GlobeView's: each
+    makes a new ``state`` (``state_changed`` tells) and returns at once; the view catches up in the
+    globe process. ``pick``/``latlon_at``/``project`` answer for the frame on screen."""
 
     frame_shown = Signal()
+    state_changed = Signal(object)  # the new GlobeState (not sent for camera moves)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -164,59 +210,69 @@ class GlobeWidget(QWidget):
         self.setMouseTracking(False)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.snapshot: Snapshot | None = None
-        self.camera_mode = "fixed"
-        self._camera_target: tuple[str, int] | None = None
+        self.scenario: Scenario | None = None
         self.frame: DrawnFrame | None = None
         self.error = ""
         self._counts = {"satellite": 0, "node": 0}
         collect_garbage_in_gui_thread()
-        self._renderer = GlobeRenderer((1280, 720))
+        self._renderer = GlobeRenderer(GlobeState())
         self._renderer.frame_ready.connect(self._show_frame, Qt.ConnectionType.QueuedConnection)
         self._renderer.failed.connect(self._show_error, Qt.ConnectionType.QueuedConnection)
 
-    # ------------------------------------------------------------------ GlobeView's methods
-    def set_scenario(self, scenario: Scenario, network: Network) -> None:
-        """Show ``scenario`` (the globe process builds its own copy of ``network``)."""
-        self._counts = {"satellite": len(network.sats), "node": len(scenario.nodes)}
-        if self.camera_mode == "follow" and not self._valid_target(self._camera_target):
-            self.camera_mode = "fixed"  # as the view does
-        self._post("scenario", ("scenario", (scenario, str(network.base_dir))), "scenario")
+    # ------------------------------------------------------------------ the state
+    @property
+    def state(self) -> GlobeState:
+        return self._renderer.state
+
+    @property
+    def camera_mode(self) -> str:
+        return self.state.camera_mode
+
+    def _change(self, edit: Callable[[GlobeState], GlobeState]) -> None:
+        before = self.state
+        after = self._renderer.change(edit)
+        if replace(after, camera=None) != replace(before, camera=None):
+            self.state_changed.emit(after)
+
+    def set_scenario(self, scenario: Scenario, layout: NetworkLayout) -> None:
+        """Show ``scenario``, whose network (built by the engine process) has ``layout``."""
+        self.scenario = scenario
+        self._counts = {"satellite": len(layout.sats), "node": len(scenario.nodes)}
+        self._change(lambda state: state.fitted(self._counts))  # as the view does
+        self._renderer.show(scene=(scenario, layout))
 
     def show_snapshot(self, snapshot: Snapshot) -> None:
         self.snapshot = snapshot
-        self._post("snapshot", ("update", (snapshot,)), "snapshot")
+        self._renderer.show(snapshot=snapshot)
 
     def set_layer_visible(self, name: str, visible: bool) -> None:
-        if name not in GlobeView.LAYERS:
-            raise ValueError(f"layer must be one of {GlobeView.LAYERS}, got {name!r}")
-        self._post("layer", ("set_layer_visible", (name, bool(visible))), f"layer:{name}")
+        GlobeView.check_layer(name)
+        self._change(lambda state: state.with_layer(name, visible))
 
     def set_frame(self, frame: str) -> None:
-        if frame not in GlobeView.FRAMES:
-            raise ValueError(f"frame must be one of {GlobeView.FRAMES}, got {frame!r}")
-        self._post("frame", ("set_frame", (frame,)), "frame")
+        self._change(lambda state: replace(state, frame=frame))
+
+    def set_overlay(self, time: bool = True, latencies: bool = True, legend: bool = True) -> None:
+        self._change(lambda state: state.with_overlay(time, latencies, legend))
 
     def set_selection(self, kind: str | None, index: int | None = None) -> None:
-        if kind is not None and not self._valid_target((kind, index)):
-            raise ValueError(f"no {kind} with index {index}")
-        self._post("selection", ("set_selection", (kind, index)), "selection")
+        target = None if kind is None else (kind, index)
+        self._change(lambda state: self._checked(replace(state, selection=target)))
 
-    def set_camera_mode(self, mode: str, target: tuple[str, int] | None = None) -> None:
-        if mode not in GlobeView.CAMERA_MODES:
-            raise ValueError(f"camera mode must be one of {GlobeView.CAMERA_MODES}, got {mode!r}")
-        if mode == "follow" and (target is None or not self._valid_target(tuple(target))):
-            raise ValueError(
-                f"follow needs a target ('satellite'|'node', index) in the scenario, got {target!r}"
-            )
-        self.camera_mode, self._camera_target = mode, target
-        self._post("camera", ("set_camera_mode", (mode, target)), "camera")
-
-    def advance_camera(self, dt_s: float) -> None:
-        self._post("camera", ("advance_camera", (float(dt_s),)))
+    def set_camera_mode(self, mode: str, target: Target | None = None) -> None:
+        self._change(lambda state: self._checked(state.with_camera_mode(mode, target)))
 
     def reset_camera(self) -> None:
-        self._post("camera", ("reset_camera", ()))
+        self._change(lambda state: replace(state, camera=default_camera(self.scenario)))
 
+    def advance_camera(self, dt_s: float) -> None:
+        self._renderer.add_input(Input("advance", dt_s=float(dt_s)))
+
+    def _checked(self, state: GlobeState) -> GlobeState:
+        state.check_targets(self._counts)
+        return state
+
+    # ------------------------------------------------------------------ the frame on screen
     def project(self, points_km: np.ndarray) -> np.ndarray:
         """Pixel positions of Earth-fixed points in the frame on screen (NaN where not visible)."""
         if self.frame is None:
@@ -232,7 +288,7 @@ class GlobeWidget(QWidget):
         return self.frame.projection.latlon_at(x, y) if self.frame is not None else None
 
     def is_idle(self) -> bool:
-        """True when every queued call has been drawn and is on screen."""
+        """True when everything queued has been drawn and is on screen."""
         return self._renderer.idle()
 
     def image(self) -> np.ndarray:
@@ -248,13 +304,6 @@ class GlobeWidget(QWidget):
         self._renderer.close()
 
     # ------------------------------------------------------------------ Qt
-    def _post(self, kind: str, call: Call, state: str | None = None) -> None:
-        self._renderer.post(kind, call, state)
-
-    def _valid_target(self, target: tuple) -> bool:
-        kind, index = target
-        return kind in self._counts and index is not None and 0 <= int(index) < self._counts[kind]
-
     @Slot()
     def _show_frame(self) -> None:
         frame = self._renderer.take_frame()
@@ -280,7 +329,7 @@ class GlobeWidget(QWidget):
 
     def resizeEvent(self, event) -> None:
         size = (max(1, self.width()), max(1, self.height()))
-        self._post("resize", ("resize", (size,)), "size")
+        self._change(lambda state: replace(state, size=size))
         super().resizeEvent(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
@@ -302,14 +351,14 @@ class GlobeWidget(QWidget):
             "delta": (delta.x() / 120.0, delta.y() / 120.0),
             "modifiers": _modifiers(event),
         }
-        self._post("wheel", ("wheel", (kwargs,)))
+        self._renderer.add_input(Input("wheel", event=kwargs))
 
     def _mouse(self, action: str, event: QMouseEvent) -> None:
         buttons = [b for q, b in BUTTONS.items() if event.buttons() & q]
         kwargs = {"pos": _xy(event.position()), "buttons": buttons, "modifiers": _modifiers(event)}
         if action != "move":
             kwargs["button"] = BUTTONS.get(event.button(), 0)
-        self._post(action, ("mouse", (action, kwargs)))
+        self._renderer.add_input(Input("mouse", action, kwargs))
 
 
 def _xy(pos: QPointF) -> tuple[float, float]:

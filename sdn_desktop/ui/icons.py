@@ -1,19 +1,24 @@
-"""Small painted icons for object kinds, in the object's colour (no image files needed)."""
+"""Small painted icons for object kinds, in the object's colour (no image files needed).
+
+Node icons take their shape and default colour from ``styles.ROLE_STYLES``, as the globe does.
+"""
 
 from __future__ import annotations
 
+import math
 from functools import cache
 
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPen, QPixmap, QPolygonF
 
-ROLE_COLORS = {"sensor": "#ffee58", "shooter": "#ff5252", "c2": "#ffffff", "gateway": "#69f0ae"}
+from ..styles import ROLE_STYLES, node_color
+
 SIZE = 32
 
 
 @cache
 def kind_icon(kind: str, color: str = "#cccccc") -> QIcon:
-    """``kind`` is constellation, sensor, shooter, c2, gateway, chain, scenario or folder."""
+    """``kind`` is constellation, a node role (sensor, shooter, c2, gateway), chain, scenario or folder."""
     pixmap = QPixmap(SIZE, SIZE)
     pixmap.fill(Qt.GlobalColor.transparent)
     p = QPainter(pixmap)
@@ -27,14 +32,8 @@ def kind_icon(kind: str, color: str = "#cccccc") -> QIcon:
         p.drawEllipse(QPointF(c, c), 12, 6)
         p.setBrush(QBrush(QColor(color)))
         p.drawEllipse(QPointF(c + 8, c - 4), 4, 4)
-    elif kind == "sensor":
-        p.drawPolygon(QPolygonF([QPointF(c, 4), QPointF(SIZE - 4, SIZE - 5), QPointF(4, SIZE - 5)]))
-    elif kind == "shooter":
-        p.drawPolygon(QPolygonF([QPointF(c, 3), QPointF(SIZE - 3, c), QPointF(c, SIZE - 3), QPointF(3, c)]))
-    elif kind == "c2":
-        p.drawRect(6, 6, SIZE - 12, SIZE - 12)
-    elif kind == "gateway":
-        p.drawEllipse(QPointF(c, c), 11, 11)
+    elif kind in ROLE_STYLES:
+        _draw_shape(p, ROLE_STYLES[kind].shape, c)
     elif kind == "chain":
         p.setPen(QPen(QColor(color), 4))
         p.drawLine(QPointF(4, SIZE - 8), QPointF(SIZE - 8, 8))
@@ -52,5 +51,24 @@ def kind_icon(kind: str, color: str = "#cccccc") -> QIcon:
     return QIcon(pixmap)
 
 
+def _draw_shape(p: QPainter, shape: str, c: float) -> None:
+    """A role's marker shape (a VisPy marker symbol name) filling the icon."""
+    if shape == "triangle_up":
+        p.drawPolygon(QPolygonF([QPointF(c, 4), QPointF(SIZE - 4, SIZE - 5), QPointF(4, SIZE - 5)]))
+    elif shape == "diamond":
+        p.drawPolygon(QPolygonF([QPointF(c, 3), QPointF(SIZE - 3, c), QPointF(c, SIZE - 3), QPointF(3, c)]))
+    elif shape == "square":
+        p.drawRect(6, 6, SIZE - 12, SIZE - 12)
+    elif shape == "star":
+        corners = [
+            QPointF(c + r * math.sin(k * math.pi / 5), c - r * math.cos(k * math.pi / 5))
+            for k, r in zip(range(10), [14, 6] * 5, strict=True)
+        ]
+        p.drawPolygon(QPolygonF(corners))
+    else:  # disc
+        p.drawEllipse(QPointF(c, c), 11, 11)
+
+
 def node_icon(role: str, color: str | None) -> QIcon:
-    return kind_icon(role, color or ROLE_COLORS[role])
+    """A node's icon: its role's shape, in its colour (else its role's)."""
+    return kind_icon(role, node_color(role, color))

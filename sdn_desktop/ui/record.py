@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import sys
+import threading
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QProcess, Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ..recording_process import RecorderProcess, RecorderProcessError
 from ..scenario import Scenario
 
 FORMATS = (("MP4 video (H.264)", ".mp4"), ("Animated GIF", ".gif"), ("PNG sequence (folder)", ""))
@@ -149,10 +149,13 @@ class RecordDialog(QDialog):
         }
 
 
-class RecordRun(QProcess):
-    """One recording in a child process, with a progress dialog (time left, Cancel)."""
+class RecordRun(QObject):
+    """One recording in a recorder process (``recording_process``), with a progress dialog (time
+    left, Cancel); a thread here waits on the process."""
 
     finished_with = Signal(bool, str)  # success, message
+    _progressed = Signal(int, int)
+    _ended = Signal(bool, str)
 
     def __init__(self, scenario: Scenario, job: dict, parent: QWidget):
         super().__init__(parent)
@@ -160,41 +163,43 @@ class RecordRun(QProcess):
         self.progress.setWindowTitle("Recording")
         self.progress.setWindowModality(Qt.WindowModality.WindowModal)
         self.progress.setMinimumDuration(0)
-        self.progress.canceled.connect(self.terminate)
+        self._process = RecorderProcess()
+        self._cancelled = False
+        self.progress.canceled.connect(self._cancel)
         self._started = time.perf_counter()
-        self._message = ""
-        self._out = job["out_path"]
-        self.readyReadStandardOutput.connect(self._read)
-        self.finished.connect(self._done)
-        self.setProgram(sys.executable)
-        self.setArguments(["-m", "sdn_desktop.ui.record_process"])
-        self.start()
-        self.write(json.dumps({"scenario": scenario.model_dump(mode="json"), **job}).encode())
-        self.closeWriteChannel()
+        self._progressed.connect(self._show_progress)
+        self._ended.connect(self._end)
+        threading.Thread(target=self._run, args=(scenario, job), name="sdn-record", daemon=True).start()
 
-    def _read(self) -> None:
-        while self.canReadLine():
-            line = bytes(self.readLine()).decode(errors="replace").strip()
-            kind, _, rest = line.partition(" ")
-            if kind == "PROGRESS":
-                done, total = (int(v) for v in rest.split())
-                elapsed = time.perf_counter() - self._started
-                left = elapsed / done * (total - done)
-                self.progress.setMaximum(total)
-                self.progress.setValue(done)
-                self.progress.setLabelText(f"Frame {done:,} of {total:,}: about {left:.0f} s left")
-            elif kind in ("ERROR", "DONE"):
-                self._message = rest
+    def _cancel(self) -> None:
+        self._cancelled = True
+        self._process.cancel()
 
-    def _done(self, code: int, _status) -> None:
-        self.progress.reset()
-        if code == 0:
-            self.finished_with.emit(True, f"Recorded {self._message} frames to {self._out}")
-        elif self.progress.wasCanceled():
-            self.finished_with.emit(False, "Recording cancelled; nothing was written.")
+    def _run(self, scenario: Scenario, job: dict) -> None:
+        try:
+            result = self._process.record(scenario, job, self._progressed.emit)
+        except RecorderProcessError as err:
+            if err.cancelled or (err.stopped and self._cancelled):
+                self._ended.emit(False, "Recording cancelled; nothing was written.")
+            else:
+                self._ended.emit(False, f"Recording failed: {err.reason}")
         else:
-            error = self._message or bytes(self.readAllStandardError()).decode(errors="replace")[-800:]
-            self.finished_with.emit(False, f"Recording failed: {error}")
+            self._ended.emit(True, f"Recorded {result.frames} frames to {job['out_path']}")
+        finally:
+            self._process.close()
+
+    @Slot(int, int)
+    def _show_progress(self, done: int, total: int) -> None:
+        elapsed = time.perf_counter() - self._started
+        left = elapsed / done * (total - done)
+        self.progress.setMaximum(total)
+        self.progress.setValue(done)
+        self.progress.setLabelText(f"Frame {done:,} of {total:,}: about {left:.0f} s left")
+
+    @Slot(bool, str)
+    def _end(self, success: bool, message: str) -> None:
+        self.progress.reset()
+        self.finished_with.emit(success, message)
 
 
 def show_result(parent: QWidget, success: bool, message: str) -> None:
