@@ -85,3 +85,25 @@ def hypatia_network():
 
     path = Path(__file__).resolve().parent.parent / "scenarios" / "hypatia_kuiper630.json"
     return Network(load_scenario(path), path.parent)
+
+
+@pytest.fixture
+def make_document(qapp):
+    """``make_document(scenario)``: a ScenarioDocument deleted (with its undo history) after the test.
+    Left to the cyclic collector, its undo commands and their C++ stack are freed in an order that
+    can crash the next ``gc.collect()``."""
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from sdn_desktop.ui.document import ScenarioDocument
+
+    documents = []
+
+    def make(scenario):
+        documents.append(ScenarioDocument(scenario))
+        return documents[-1]
+
+    yield make
+    for document in documents:
+        document.undo_stack.clear()
+        document.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

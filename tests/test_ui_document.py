@@ -5,12 +5,11 @@ from __future__ import annotations
 import pytest
 
 from sdn_desktop.scenario.edits import EditError
-from sdn_desktop.ui.document import ScenarioDocument
 
 
 @pytest.fixture
-def document(qapp, small_scenario):
-    return ScenarioDocument(small_scenario)
+def document(make_document, small_scenario):
+    return make_document(small_scenario)
 
 
 def test_field_edit_undo_redo(document):

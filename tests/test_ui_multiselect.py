@@ -13,7 +13,6 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QLabel
 
 from sdn_desktop.scenario import Geodetic, KillChain, Node, WalkerSource
-from sdn_desktop.ui.document import ScenarioDocument
 from sdn_desktop.ui.properties import MIXED, PropertyPanel
 from sdn_desktop.ui.tree import ObjectTree
 
@@ -50,9 +49,9 @@ def scenario(small_scenario):
 
 
 @pytest.fixture
-def window(qtbot, scenario):
+def window(qtbot, scenario, make_document):
     """The document, the tree and the panel, connected as MainWindow connects them."""
-    document = ScenarioDocument(scenario)
+    document = make_document(scenario)
     tree, properties = ObjectTree(), PropertyPanel(lambda path, value: document.try_set_fields([path], value))
     for widget in (tree, properties):
         qtbot.addWidget(widget)
