@@ -298,15 +298,17 @@ def test_a_chain_never_reachable_has_no_latency_and_no_operators(tmp_path):
     assert "C2 -> Ship" in chain["outages"][0]["legs"]
 
 
-def test_an_outage_event_reports_its_reason(tmp_path, small_scenario):
-    """A cyber attack taking the C2 node down for 120-240 s: the report's outage says no_access there."""
-    outage = OutageEvent(name="C2 down", from_s=120.0, until_s=240.0, nodes=["C2"], cause="cyber")
+def test_an_outage_event_reports_its_reason(tmp_path):
+    """A cyber attack taking the C2 node down for 600-900 s: the report's outage there says why."""
+    outage = OutageEvent(name="C2 down", from_s=600.0, until_s=900.0, nodes=["C2"], cause="cyber")
     path, out = tmp_path / "outage.json", tmp_path / "outage.report.json"
-    save_scenario(small_scenario.model_copy(update={"events": [outage]}), path)
+    scenario = load_scenario(SCENARIO)
+    save_scenario(scenario.model_copy(update={"events": [outage]}), path)
     assert main(["report", str(path), "-o", str(out)]) == 0
     report = json.loads(out.read_text())
     assert report["reasons_known"]
-    (during,) = [o for o in report["chains"][0]["outages"] if o["start_s"] <= 120.0 < o["end_s"]]
-    assert during["end_s"] >= 240.0
-    assert "no_access" in during["reason"].split("; ")
-    assert set(during["legs"]) == {"Radar -> C2", "C2 -> Battery"}
+    for chain in report["chains"]:
+        (during,) = [o for o in chain["outages"] if o["start_s"] <= 600.0 < o["end_s"]]
+        assert during["end_s"] >= 900.0
+        assert during["reason"] == "no_access"
+        assert "Radar -> C2" in during["legs"]
