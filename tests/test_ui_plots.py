@@ -17,7 +17,11 @@ from sdn_desktop.ui.main_window import MainWindow
 
 SCENARIO = Path(__file__).parent / "data" / "report_chains.json"  # "Track to ship" has a 110 ms budget
 JAM = JamEvent(
-    name="C2 jammer", from_s=600.0, until_s=900.0, center=LatLon(lat_deg=38.8, lon_deg=-104.7), radius_km=300.0
+    name="C2 jammer",
+    from_s=600.0,
+    until_s=900.0,
+    center=LatLon(lat_deg=38.8, lon_deg=-104.7),
+    radius_km=300.0,
 )
 STRIKE = DestroyEvent(name="ASAT", at_s=1200.0, planes=[PlaneSelection(constellation="Shell", planes=[0, 1])])
 
