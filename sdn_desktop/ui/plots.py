@@ -29,7 +29,9 @@ EVENT_COLORS = {"destroy": "#ff5252", "jam": "#ffab40", "outage": "#b388ff", "cu
 OVER_BUDGET_COLOR = "#ffab40"
 STRIP_SHARE = 0.05  # height of each chain's unreachable strip, as a share of the latency axis
 BAND_ALPHA = 40  # 0..255: event bands behind the curves
-FILL_ALPHA = 90  # over-budget shading
+FILL_ALPHA = 60  # over-budget shading
+LABEL_FILL = "#15181dd0"  # behind event labels, so curves under them do not hide them
+HEADROOM = 1.3  # the latency axis reaches this times the highest value: room for the event labels
 
 
 def reason_text(reason: str | None, node: str | None) -> str:
@@ -145,6 +147,7 @@ class LatencyPlot(pg.PlotWidget):
         self._line_pool: list[pg.InfiniteLine] = []
         self._band_pool: list[pg.LinearRegionItem] = []
         self._events_key: tuple | None = None
+        self._event_labels: list[pg.InfLineLabel] = []  # the shown ones, in time order
         self._event_spans: list[Span] = []
         self._strips = pg.BarGraphItem(x0=[], x1=[], y0=[], height=[], pen=None)
         self._strips.setZValue(5)
@@ -154,6 +157,8 @@ class LatencyPlot(pg.PlotWidget):
         self.addItem(self._empty, ignoreBounds=True)
         self.scene().sigMouseClicked.connect(self._clicked)
         self.scene().sigMouseMoved.connect(self._hovered)
+        self.getPlotItem().vb.sigXRangeChanged.connect(self._stack_labels)
+        self.getPlotItem().vb.sigResized.connect(self._stack_labels)
 
     def set_series(self, scenario: Scenario, series: TimeSeries) -> None:
         """Draw every chain of ``series`` in its colour (chains of ``scenario`` give the colours and
@@ -172,10 +177,10 @@ class LatencyPlot(pg.PlotWidget):
             self.setXRange(x[0], x[-1], padding=0.01)
         finite = [np.nanmax(y) for y in latency.values() if np.isfinite(y).any()]
         budgets = {n: chains[n].budget_ms for n in names if n in chains and chains[n].budget_ms is not None}
-        top = max([*finite, *budgets.values()]) * 1.1 if finite or budgets else 100.0
+        top = max([*finite, *budgets.values()]) * HEADROOM if finite or budgets else 100.0
         ends = x + step_durations(series.t_s, scenario.time.step_s)
         budget_spans = self._show_budgets(x, ends, latency, budgets, colors)
-        strip_spans = self._show_strips(series, names, x, ends, top)
+        strip_spans = self._show_strips(series, colors, x, ends, top)
         self._show_events(scenario)
         self.hover_spans = strip_spans + budget_spans + self._event_spans
         bottom = -STRIP_SHARE * top * len(names) if self.down else 0.0
@@ -189,9 +194,9 @@ class LatencyPlot(pg.PlotWidget):
         self._strips.setOpts(x0=[], x1=[], y0=[], height=[])
         self.down, self.hover_spans = [], []
         self._epoch = scenario.time.start.timestamp()
+        self.setXRange(self._epoch, self._epoch + scenario.time.duration_s, padding=0.01)
         self._show_events(scenario)
         self.hover_spans = list(self._event_spans)
-        self.setXRange(self._epoch, self._epoch + scenario.time.duration_s, padding=0.01)
         self._empty.setText("Computing latencies...")
         self._empty.setVisible(True)
         self._place_hint()
@@ -267,12 +272,14 @@ class LatencyPlot(pg.PlotWidget):
         return spans
 
     def _show_strips(
-        self, series: TimeSeries, names: list[str], x: np.ndarray, ends: np.ndarray, top: float
+        self, series: TimeSeries, colors: dict[str, str], x: np.ndarray, ends: np.ndarray, top: float
     ) -> list[Span]:
-        """One strip per chain under the zero line: its unreachable spans, coloured by reason."""
+        """One strip per chain under the zero line: its unreachable spans filled in the colour of their
+        reason, outlined in the chain's."""
+        names = list(colors)
         height = STRIP_SHARE * top
         self.down = [s for name in names for s in down_spans(series, name)]
-        spans, brushes, x0, x1, y0 = [], [], [], [], []
+        spans, brushes, pens, x0, x1, y0 = [], [], [], [], [], []
         for span in self.down:
             row = names.index(span.chain)
             lo, hi = -(row + 1) * height, -row * height - 0.15 * height
@@ -280,9 +287,12 @@ class LatencyPlot(pg.PlotWidget):
             x1.append(ends[span.stop - 1])
             y0.append(lo)
             brushes.append(pg.mkBrush(REASON_COLORS.get(span.reason, "#ff5252")))
+            pens.append(pg.mkPen(colors[span.chain], width=1.5))
             text = f"{span.chain} unreachable {_utc(x0[-1])}–{_utc(x1[-1])} UTC: {span.label}"
             spans.append(Span(x0[-1], x1[-1], lo, hi, text))
-        self._strips.setOpts(x0=x0, x1=x1, y0=y0, height=[0.85 * height] * len(x0), brushes=brushes)
+        self._strips.setOpts(
+            x0=x0, x1=x1, y0=y0, height=[0.85 * height] * len(x0), brushes=brushes, pens=pens or None
+        )
         self._strips.setVisible(bool(self.down))
         return spans
 
@@ -296,28 +306,26 @@ class LatencyPlot(pg.PlotWidget):
         lines = [e for e in scenario.events if e.kind == "destroy"]
         bands = [e for e in scenario.events if e.kind != "destroy"]
         while len(self._line_pool) < len(lines):
-            line = pg.InfiniteLine(
-                angle=90, movable=False, label="", labelOpts={"position": 0.97, "anchors": [(0, 0), (0, 0)]}
-            )
+            line = pg.InfiniteLine(angle=90, movable=False)
+            line.labels = (self._label(line, (0, 0)), self._label(line, (1, 0)))  # right / left of it
             line.setZValue(4)
             self.addItem(line, ignoreBounds=True)
             self._line_pool.append(line)
         while len(self._band_pool) < len(bands):
             band = pg.LinearRegionItem(movable=False)
             band.setZValue(-5)
-            band.label = pg.InfLineLabel(band.lines[0], "", position=0.97, anchors=[(0, 0), (0, 0)])
+            band.labels = (self._label(band.lines[0], (0, 0)), self._label(band.lines[1], (1, 0)))  # inside
             self.addItem(band, ignoreBounds=True)
             self._band_pool.append(band)
         self.event_items, self._event_spans = {}, []
-        for row, event in enumerate(sorted(scenario.events, key=self._event_start)):
+        self._event_labels = []
+        for event in sorted(scenario.events, key=self._event_start):
             text = self._event_text(event)
             color = EVENT_COLORS.get(event.kind, "#ffffff")
-            position = 0.97 - 0.12 * (row % 3)  # neighbours' labels at different heights
             if event.kind == "destroy":
                 item = self._line_pool[lines.index(event)]
                 item.setPen(pg.mkPen(color, width=1.5))
                 item.setValue(self._epoch + event.at_s)
-                label = item.label
                 x0 = x1 = self._epoch + event.at_s
             else:
                 item = self._band_pool[bands.index(event)]
@@ -327,24 +335,53 @@ class LatencyPlot(pg.PlotWidget):
                 item.setBrush(_with_alpha(color, BAND_ALPHA))
                 for edge in item.lines:
                     edge.setPen(pg.mkPen(_with_alpha(color, 120), width=1))
-                label = item.label
-            label.setFormat(text.replace("{", "{{").replace("}", "}}"))
-            label.setColor(color)
-            label.setPosition(position)
+            left_half = (x0 + x1) / 2 - self._epoch < 0.55 * scenario.time.duration_s
+            for label, shown in zip(item.labels, (left_half, not left_half), strict=True):
+                label.setFormat(self._label_text(event).replace("{", "{{").replace("}", "}}"))
+                label.setColor(color)
+                label.setVisible(shown)
+            self._event_labels.append(item.labels[0 if left_half else 1])
             item.setVisible(True)
             self.event_items[event.name] = item
             self._event_spans.append(Span(x0 - 0.004 * (end - self._epoch), x1, -np.inf, np.inf, text))
         for item in [*self._line_pool[len(lines) :], *self._band_pool[len(bands) :]]:
             item.setVisible(False)
+        self._stack_labels()
+
+    @staticmethod
+    def _label(line: pg.InfiniteLine, anchor: tuple[int, int]) -> pg.InfLineLabel:
+        """An event's label near the top of ``line``, on the side ``anchor`` gives, on a dark ground."""
+        return pg.InfLineLabel(line, "", position=0.98, anchors=[anchor, anchor], fill=LABEL_FILL)
+
+    def _stack_labels(self) -> None:
+        """Put each event label in the highest row where it overlaps no earlier label (pixel widths)."""
+        vb = self.getPlotItem().vb
+        per_px, height_px = vb.viewPixelSize()[0], vb.height()
+        if not self._event_labels or per_px <= 0 or height_px <= 0:
+            return
+        rows: list[float] = []  # right end of the last label in each row, view x
+        for label in self._event_labels:
+            rect = label.boundingRect()
+            x = label.line.value()
+            left_side = label.anchors[0][0] == 1  # text to the left of its line
+            x0, x1 = (x - rect.width() * per_px, x) if left_side else (x, x + rect.width() * per_px)
+            row = next((r for r, end in enumerate(rows) if x0 > end + 6 * per_px), len(rows))
+            rows[row : row + 1] = [x1]
+            label.setPosition(max(0.0, 1.0 - (2 + row * rect.height()) / height_px))
 
     @staticmethod
     def _event_start(event) -> float:
         return event.at_s if event.kind == "destroy" else event.from_s
 
     @staticmethod
+    def _label_text(event) -> str:
+        """On the plot: the name, and an outage's cause (colour tells the kind; hover tells all)."""
+        return f"{event.name} ({event.cause})" if event.kind == "outage" else event.name
+
+    @staticmethod
     def _event_text(event) -> str:
         if event.kind == "outage":
-            return f"{event.name} (outage: {event.cause})"
+            return f"{event.name} ({event.cause} outage)"
         return f"{event.name} ({event.kind.replace('_', ' ')})"
 
     def set_time(self, t_s: float) -> None:
@@ -391,7 +428,7 @@ class RouteTable(QTableWidget):
         "Hops",
         "Reason",
         "Sensor",
-        "Threat moved (km)",
+        "Moved (km)",
         "Path",
     )
     CENTERED = (2, 3, 4, 7)
@@ -402,7 +439,8 @@ class RouteTable(QTableWidget):
         super().__init__(0, len(self.HEADERS), parent)
         self.setHorizontalHeaderLabels(self.HEADERS)
         self.horizontalHeaderItem(7).setToolTip(
-            "How far the threat moves during the chain's end-to-end latency, processing delays included"
+            "Threat chains: how far the threat moves during the chain's end-to-end latency, "
+            "processing delays included"
         )
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
