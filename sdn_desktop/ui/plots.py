@@ -464,6 +464,7 @@ class RouteTable(QTableWidget):
         for route in snapshot.routes:
             totals[route.leg.chain] = totals.get(route.leg.chain, 0.0) + route.latency_ms
         self.setRowCount(len(snapshot.routes))
+        plain = self.palette().text().color().name()
         for r, route in enumerate(snapshot.routes):
             leg, chain = route.leg, chains.get(route.leg.chain)
             total = totals[leg.chain]
@@ -496,7 +497,6 @@ class RouteTable(QTableWidget):
             self._set_color(r, 0, chain.color if chain is not None else "#ffffff")
             self._set_color(r, 2, "#69f0ae" if route.reachable else "#ff5252")
             self._set_color(r, 5, REASON_COLORS.get(route.reason, "#ff5252"))
-            plain = self.palette().text().color().name()
             self._set_color(r, self.LATENCY, OVER_BUDGET_COLOR if over else plain)
             self._set_tip(r, self.LATENCY, self._over_budget_text(leg.chain, total, budget) if over else "")
 
