@@ -442,7 +442,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         bar.close()
     for warning in series.warnings:
         _eprint(f"{args.file}: warning: {warning}")
-    report = build_report(network, series)
+    report = build_report(network, series, reasons=series.reason)
     if fmt == "html":
         from .analysis.report_figures import draw_figures
         from .analysis.report_output import render_html

@@ -27,7 +27,8 @@ from sdn_desktop.analysis.report import (
 )
 from sdn_desktop.cli import main
 from sdn_desktop.engine import Network
-from sdn_desktop.scenario import load_scenario
+from sdn_desktop.scenario import load_scenario, save_scenario
+from sdn_desktop.scenario.model import OutageEvent
 
 SCENARIO = Path(__file__).parent / "data" / "report_chains.json"
 CSV_LATENCY_MS = 0.0005  # analyze rounds each leg's latency to 0.001 ms
@@ -129,6 +130,17 @@ def operator_shares(legs: dict[int, list], up: list[bool], operators: dict[str, 
     return {op: n / sum(up) for op, n in used.items()}
 
 
+def outage_reasons(legs: dict[int, list], first: int, stop: int) -> str:
+    """The distinct reasons of the legs down in steps ``first..stop-1``, in order of first appearance."""
+    why = {
+        cells[i]["reason"]: None
+        for i in range(first, stop)
+        for _, cells in sorted(legs.items())
+        if cells[i]["reachable"] == "no"
+    }
+    return "; ".join(why)
+
+
 def recompute_from_csv(path: Path) -> dict[str, dict]:
     """Every report number of every chain, from the analyze CSV rows and the scenario file alone."""
     scenario = load_scenario(SCENARIO)
@@ -159,6 +171,7 @@ def recompute_from_csv(path: Path) -> dict[str, dict]:
             "p95_ms": float(np.percentile(values, 95)),
             "max_ms": float(values.max()),
             "outages": [(times[a], ends[b - 1]) for a, b in runs([not u for u in up])],
+            "outage_reasons": [outage_reasons(legs, a, b) for a, b in runs([not u for u in up])],
             "over_budget": []
             if budget is None
             else [(times[a], ends[b - 1]) for a, b in runs([v is not None and v > budget for v in latency])],
@@ -189,7 +202,8 @@ def test_every_report_number_equals_the_one_recomputed_from_analyze_csv(outputs)
             assert chain[key] == pytest.approx(want[key], abs=legs * CSV_LATENCY_MS), key
         assert [(o["start_s"], o["end_s"]) for o in chain["outages"]] == want["outages"]
         assert all(o["duration_s"] == o["end_s"] - o["start_s"] for o in chain["outages"])
-        assert all(o["reason"] == UNREACHABLE and o["legs"] for o in chain["outages"])
+        assert [o["reason"] for o in chain["outages"]] == want["outage_reasons"]
+        assert all(o["legs"] for o in chain["outages"])
         assert [(o["start_s"], o["end_s"]) for o in chain["over_budget"]] == want["over_budget"]
         got_legs = {leg["leg"]: (leg["changes"], leg["mean_path_lifetime_s"]) for leg in chain["legs"]}
         assert got_legs.keys() == want["legs"].keys()
@@ -282,3 +296,19 @@ def test_a_chain_never_reachable_has_no_latency_and_no_operators(tmp_path):
     assert chain["operators"] == [] and chain["over_budget"] == []
     assert [(o["start_s"], o["end_s"]) for o in chain["outages"]] == [(0.0, 330.0)]
     assert "C2 -> Ship" in chain["outages"][0]["legs"]
+
+
+def test_an_outage_event_reports_its_reason(tmp_path):
+    """A cyber attack taking the C2 node down for 600-900 s: the report's outage there says why."""
+    outage = OutageEvent(name="C2 down", from_s=600.0, until_s=900.0, nodes=["C2"], cause="cyber")
+    path, out = tmp_path / "outage.json", tmp_path / "outage.report.json"
+    scenario = load_scenario(SCENARIO)
+    save_scenario(scenario.model_copy(update={"events": [outage]}), path)
+    assert main(["report", str(path), "-o", str(out)]) == 0
+    report = json.loads(out.read_text())
+    assert report["reasons_known"]
+    for chain in report["chains"]:
+        (during,) = [o for o in chain["outages"] if o["start_s"] <= 600.0 < o["end_s"]]
+        assert during["end_s"] >= 900.0
+        assert during["reason"] == "no_access"
+        assert "Radar -> C2" in during["legs"]

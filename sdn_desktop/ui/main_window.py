@@ -42,6 +42,7 @@ from .clock import Clock, TimeToolbar
 from .compute import Analysis
 from .dialogs import ChainDialog, WalkerDialog, show_tle_report
 from .document import ScenarioDocument
+from .exports import Exports
 from .files import ScenarioFiles
 from .globe import GlobeWidget
 from .globe_tools import GlobeTools
@@ -67,6 +68,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.globe)
         self.snapshot: Snapshot | None = None
         self.files = ScenarioFiles(self.document, self.settings, self)
+        self.exports = Exports(self, self.document)
         self.globe_tools = GlobeTools(
             self.globe, self.document, self.analysis, lambda: self.snapshot, self.statusBar(), self
         )
@@ -157,6 +159,8 @@ class MainWindow(QMainWindow):
         file.addSeparator()
         self._action(file, "Import &TLE constellation...", self.import_tle)
         self._action(file, "Record &animation...", self.record_animation, "Ctrl+R")
+        self._action(file, "Export r&eport...", lambda: self.exports.export_report())
+        self._action(file, "Export C&ZML...", lambda: self.exports.export_czml())
         file.addSeparator()
         self._action(file, "&Quit", self.close, SK.Quit)
 
