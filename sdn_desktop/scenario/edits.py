@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 from .io import format_validation_error
 from .model import (
     Constellation,
+    CutLinksEvent,
     DestroyEvent,
     Geodetic,
     JamEvent,
@@ -302,3 +303,24 @@ def outage_event(
         operators=list(operators),
         nodes=list(nodes),
     )
+
+
+EVENT_MODELS = {"destroy": DestroyEvent, "jam": JamEvent, "outage": OutageEvent, "cut_links": CutLinksEvent}
+
+
+def planes_text(planes: list[dict]) -> str:
+    """An event's plane selection in words: "Backbone planes 32, 33" (or "none")."""
+    return (
+        "; ".join(f"{p['constellation']} planes {', '.join(map(str, p['planes']))}" for p in planes) or "none"
+    )
+
+
+def random_text(draw: dict | None) -> str:
+    """An event's random draw in words: "10 % of Backbone, seed 3" (or "none")."""
+    if draw is None:
+        return "none"
+    return f"{draw['fraction'] * 100:g} % of {draw['constellation'] or 'all satellites'}, seed {draw['seed']}"
+
+
+# Selection fields of events the properties panel shows in words rather than editors.
+SELECTION_FIELDS = {"planes": planes_text, "random": random_text}
