@@ -3,15 +3,20 @@ outages, each one undo step; the tree and the properties panel show threats and 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QInputDialog
+from PySide6.QtWidgets import QInputDialog, QLabel
 
 from sdn_desktop.engine.frames import geodetic_to_ecef
+from sdn_desktop.scenario import Scenario, load_scenario
 from sdn_desktop.scenario.edits import THREAT_TYPICAL, ground_distance_km
 from sdn_desktop.ui.main_window import MainWindow
+
+DEMO = Path(__file__).resolve().parent.parent / "scenarios" / "sdn_backbone_demo.json"
 
 
 @pytest.fixture(scope="module")
@@ -171,3 +176,29 @@ def test_outage_from_the_context_menu(window, qtbot, monkeypatch):
     assert window.document.scenario.events[0].nodes == ["C2"]
     window.document.undo_stack.undo()
     assert window.document.scenario.events == []
+
+
+def test_tree_and_properties_show_threats_and_events(window, qtbot):
+    demo = load_scenario(DEMO).model_dump()
+    demo["events"][0]["planes"] = [{"constellation": "Shell", "planes": [1, 2]}]
+    demo["events"][2]["operators"] = []
+    demo["events"][2]["nodes"] = ["C2"]
+    data = {**window.document.scenario.model_dump(), "threats": demo["threats"], "events": demo["events"]}
+    window.document.apply(Scenario.model_validate(data), "demo threats and events")
+    tree = window.tree
+    labels = {ref: tree._items[ref].text(0) for ref in tree._items}
+    assert labels[("threats", 0)] == "HGV Pacific  (hypersonic glide)"
+    assert labels[("events", 0)] == "ASAT strike  (destroy at 900 s)"
+    assert labels[("events", 1)] == "Alaska jammer  (jam 1500-2100 s)"
+    assert labels[("events", 2)] == "Vendor B withdraws  (outage 2400-3000 s)"
+    tree.select([("events", 0)])
+    texts = [label.text() for label in window.properties.widget().findChildren(QLabel)]
+    assert any(text.startswith("Shell planes 1, 2") for text in texts)  # planes: read-only, in words
+    window.properties.row(("at_s",)).editor.setValue(1000.0)
+    assert window.document.scenario.events[0].at_s == 1000.0
+    window.document.undo_stack.undo()
+    assert window.document.scenario.events[0].at_s == 900.0
+    tree.select([("scenario", 0)])
+    with pytest.raises(KeyError):  # not shown as raw lists at the scenario level
+        window.properties.row(("events",))
+    window.document.undo_stack.undo()

@@ -1,5 +1,6 @@
 """Satellites hit by events: struck by a destroy event in the last minutes (red crosses, then gone),
-and out of service in an outage (grey). The satellites layer draws neither: they are not active."""
+and out of service in an outage (grey). The satellites layer draws neither: they are not active,
+and the snapshot has their positions only in ``down_pos``."""
 
 from __future__ import annotations
 
@@ -35,11 +36,11 @@ class _EventSatellitesLayer(Layer):
         return [self.markers]
 
     def chosen(self, snapshot: GlobeSnapshot) -> np.ndarray:
+        """(len(down_sats),) bool: which of the satellites down now this layer marks."""
         raise NotImplementedError
 
     def update(self, snapshot: GlobeSnapshot) -> None:
-        positions = snapshot.snapshot.sat_pos[self.chosen(snapshot)]
-        self._positions = positions[np.isfinite(positions[:, 0])]
+        self._positions = snapshot.snapshot.down_pos[self.chosen(snapshot)]
 
     def follow_camera(self, sight: Sight) -> None:
         shown = ~sight.hidden(self._positions) if len(self._positions) else np.zeros(0, bool)
@@ -61,9 +62,9 @@ class StruckLayer(_EventSatellitesLayer):
 
     def chosen(self, snapshot: GlobeSnapshot) -> np.ndarray:
         snap = snapshot.snapshot
-        since = snap.t_s - snap.sat_destroyed_at_s
+        since = snap.t_s - snap.sat_destroyed_at_s[snap.down_sats]
         with np.errstate(invalid="ignore"):
-            return np.flatnonzero(np.isfinite(since) & (since <= STRUCK_SHOWN_S))
+            return np.isfinite(since) & (since <= STRUCK_SHOWN_S)
 
 
 class OutageLayer(_EventSatellitesLayer):
@@ -74,4 +75,5 @@ class OutageLayer(_EventSatellitesLayer):
     legend_symbol = "disc"
 
     def chosen(self, snapshot: GlobeSnapshot) -> np.ndarray:
-        return np.flatnonzero(snapshot.snapshot.sat_outage)
+        snap = snapshot.snapshot
+        return snap.sat_outage[snap.down_sats] & ~np.isfinite(snap.sat_destroyed_at_s[snap.down_sats])

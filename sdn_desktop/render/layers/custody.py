@@ -43,15 +43,13 @@ def _range_angle(r1: float, r2: float, distance: float) -> float:
 
 
 class CustodyLayer(Layer):
-    order = 3
+    order = 6  # after the threats' tracks, so these thin lines never hide a track behind them
     legend_rank = 1
 
     def __init__(self, parts: SceneParts):
         super().__init__(parts)
         self.footprints = segment_lines(parts.earth_fixed, self.order, width=2.0, antialias=True)
         self.sight_lines = segment_lines(parts.earth_fixed, self.order, width=1.0, antialias=True)
-        for visual in self.visuals():  # thin and faint: must not hide the threat's track behind them
-            visual.set_gl_state("translucent", depth_test=True, depth_mask=False)
         self._sat_cone: np.ndarray = np.zeros((0, 2))  # (N, 2) half-angle, range of each satellite
 
     def visuals(self) -> list:

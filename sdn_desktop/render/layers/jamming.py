@@ -12,7 +12,7 @@ from .base import SCALE, GlobeSnapshot, Layer, SceneParts, segment_lines
 from .ground import EARTH_MEAN_RADIUS_KM, disc_mesh, ring_segments
 
 JAMMING_COLOR = "#ff5252"
-DISC_RGBA = Color(JAMMING_COLOR, alpha=0.38).rgba
+DISC_RGBA = Color(JAMMING_COLOR, alpha=0.5).rgba
 RIM_RGBA = Color(JAMMING_COLOR, alpha=0.95).rgba
 
 
