@@ -78,5 +78,6 @@ def test_event_builders(small_scenario):
 def test_selection_fields_in_words():
     assert planes_text([{"constellation": "Backbone", "planes": [3, 4]}]) == "Backbone planes 3, 4"
     assert planes_text([]) == "none"
-    assert random_text({"fraction": 0.1, "seed": 3, "constellation": None}) == "10 % of all satellites, seed 3"
+    draw = {"fraction": 0.1, "seed": 3, "constellation": None}
+    assert random_text(draw) == "10 % of all satellites, seed 3"
     assert random_text(None) == "none"
