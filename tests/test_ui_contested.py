@@ -80,6 +80,7 @@ def test_place_a_threat_track_by_clicking(window, qtbot):
     assert not window.contested.threat_action.isChecked()
     assert window.tree.selected_refs() == [("threats", 0)]
     assert window.properties.row(("waypoints",)).editor.table.rowCount() == 3
+    assert window.properties.row(("kind",)).editor.value() == "cruise_missile"  # a threat's kind edits
     window.document.undo_stack.undo()
     assert window.document.scenario.threats == []
 

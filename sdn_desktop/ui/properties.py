@@ -258,7 +258,8 @@ class PropertyPanel(QScrollArea):
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for name, info in model.model_fields.items():
-            if name in HIDDEN or (model is Node and name == "waypoints"):
+            shown_kind = model is Threat and name == "kind"  # a threat's kind is a choice, not a tag
+            if (name in HIDDEN and not shown_kind) or (model is Node and name == "waypoints"):
                 continue
             values = [data[name] for data in datas]
             if len(datas) > 1 and (name in OWN_VALUE_FIELDS or isinstance(values[0], list)):
