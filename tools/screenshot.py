@@ -2,13 +2,18 @@
 
 Usage (needs an X server; ``make screenshot`` does this)::
 
-    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python tools/screenshot.py OUT.png
+    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python tools/screenshot.py OUT.png [--time SECONDS]
+
+The default time shows the contested story of the demo: the glide vehicle in the tracking layer's
+custody, the jammer over Alaska on.
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QTimer
@@ -16,15 +21,18 @@ from PySide6.QtCore import QSettings, QTimer
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from sdn_desktop.render.geometry import turntable_angles  # noqa: E402
+from sdn_desktop.render.state import CameraPose  # noqa: E402
 from sdn_desktop.resources import DEFAULT_SCENARIO  # noqa: E402
 from sdn_desktop.ui.app import create_app  # noqa: E402
 from sdn_desktop.ui.main_window import MainWindow  # noqa: E402
 
 TIMEOUT_MS = 120_000
-SHOW_TIME_S = 1500.0  # a moment into the demo, so the clock and the plot cursor are not at the edge
+CAMERA = CameraPose(*turntable_angles(38.0, -165.0))  # over the North Pacific: the threat, Alaska, the US
+SHOW_TIME_S = 1700.0  # the glide vehicle in custody and the jammer on (see the demo's events)
 
 
-def main(out: Path) -> int:
+def main(out: Path, show_time_s: float = SHOW_TIME_S) -> int:
     app = create_app()
     settings = QSettings(str(Path(tempfile.mkdtemp()) / "screenshot.ini"), QSettings.Format.IniFormat)
     window = MainWindow(settings)  # default layout, not the user's saved one
@@ -35,13 +43,21 @@ def main(out: Path) -> int:
     status = {"code": 1}
 
     def snapshot_shown(snapshot) -> None:
-        if window.analysis.series is None or snapshot.t_s != SHOW_TIME_S:
+        if window.analysis.series is None or snapshot.t_s != show_time_s:
             return
-        QTimer.singleShot(300, save)
+        window.globe._change(lambda state: replace(state, camera=CAMERA))  # no public pose setter
+        QTimer.singleShot(300, save_when_drawn)
+
+    def save_when_drawn() -> None:
+        """Once the globe child has drawn the shown instant (it draws asynchronously)."""
+        if not window.globe.is_idle():
+            QTimer.singleShot(100, save_when_drawn)
+            return
+        QTimer.singleShot(200, save)
 
     def series_ready(_series) -> None:
-        window.tree.select([("nodes", 2)])
-        window.clock.set_time(SHOW_TIME_S)
+        window.tree.select([("threats", 0)])  # its waypoints in the properties
+        window.clock.set_time(show_time_s)
 
     def save() -> None:
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -58,6 +74,8 @@ def main(out: Path) -> int:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        sys.exit(__doc__)
-    sys.exit(main(Path(sys.argv[1])))
+    parser = argparse.ArgumentParser(description="Screenshot of the app on the demo scenario.")
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--time", type=float, default=SHOW_TIME_S, help="seconds after the start shown")
+    args = parser.parse_args()
+    sys.exit(main(args.out, args.time))

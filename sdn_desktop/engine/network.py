@@ -95,6 +95,8 @@ class Snapshot:
     node_outage: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # (G,)
     node_jammed: np.ndarray = field(default_factory=lambda: np.zeros(0, bool))  # (G,)
     active_events: list[str] = field(default_factory=list)  # names of events in effect now
+    down_sats: np.ndarray = field(default_factory=lambda: np.zeros(0, int))  # destroyed or in outage now
+    down_pos: np.ndarray = field(default_factory=lambda: np.zeros((0, 3)))  # (len(down_sats), 3) km
 
     def vertex_positions(self, path: list[int]) -> np.ndarray:
         """Earth-fixed positions (km) of a route's graph vertices."""
@@ -462,6 +464,10 @@ class Network:
         ``active`` is further reduced by the events in effect at ``t_s`` (destroyed, in outage)."""
         node_pos, node_up = self.node_positions(t_s)
         conditions = self.schedule.at(t_s, node_pos)
+        down_sats = (
+            np.flatnonzero(active & conditions.sat_down) if self.schedule.has_events else np.zeros(0, int)
+        )
+        down_pos = pos[down_sats]  # where views draw struck and out-of-service satellites (not in sat_pos)
         if self.schedule.has_events:
             active = active & ~conditions.sat_down
         g = self.graph_edges(t_s, pos, active, conditions)
@@ -500,6 +506,8 @@ class Network:
             node_outage=conditions.node_outage,
             node_jammed=conditions.node_jammed,
             active_events=conditions.active_events,
+            down_sats=down_sats,
+            down_pos=down_pos,
         )
 
     def _sensor_processing_ms(self, vertex: int) -> float:

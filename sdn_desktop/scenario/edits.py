@@ -9,17 +9,33 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from datetime import UTC, datetime
+from math import asin, cos, radians, sin, sqrt
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from .io import format_validation_error
-from .model import Constellation, Geodetic, Node, Scenario, TimeWindow, TleSource
+from .model import (
+    Constellation,
+    CutLinksEvent,
+    DestroyEvent,
+    Geodetic,
+    JamEvent,
+    LatLon,
+    Node,
+    OutageEvent,
+    Scenario,
+    Threat,
+    ThreatKind,
+    ThreatWaypoint,
+    TimeWindow,
+    TleSource,
+)
 
 FieldPath = tuple[str | int, ...]
 ItemRef = tuple[str, int]
-ITEM_LISTS = ("constellations", "nodes", "chains")
+ITEM_LISTS = ("constellations", "nodes", "chains", "threats", "events")
 ROLE_NAMES = {"sensor": "Sensor", "shooter": "Shooter", "c2": "C2", "gateway": "Gateway"}
 TLE_COLOR = "#ce93d8"
 # Fields of which the model wants exactly one: setting one clears the other in the same edit.
@@ -69,7 +85,7 @@ def with_fields(scenario: Scenario, paths: list[FieldPath], value: Any) -> Scena
             other = EITHER_OR.get(path[-1])
             if value is not None and other in parent:
                 parent[other] = None
-            if len(path) == 3 and path[0] in ("nodes", "constellations") and path[2] == "name":
+            if len(path) == 3 and path[0] in ("nodes", "constellations", "threats") and path[2] == "name":
                 for chain in data["chains"]:
                     chain["nodes"] = [value if ref == old else ref for ref in chain["nodes"]]
 
@@ -92,7 +108,7 @@ def with_replaced(scenario: Scenario, ref: ItemRef, item: BaseModel) -> Scenario
 def duplicated(scenario: Scenario, refs: list[ItemRef]) -> tuple[Scenario, list[ItemRef]]:
     """``scenario`` with a copy of each object at ``refs`` (named "<name> copy", unique) appended to
     its list; and where the copies went, in the order of ``refs``."""
-    taken = taken_names(scenario) | {c.name for c in scenario.chains}
+    taken = taken_names(scenario) | {c.name for c in scenario.chains} | {e.name for e in scenario.events}
     counts = {kind: len(getattr(scenario, kind)) for kind in ITEM_LISTS}
     copies = []
     for kind, index in refs:
@@ -120,7 +136,7 @@ def without(scenario: Scenario, items: list[ItemRef]) -> tuple[Scenario, list[st
     drop: dict[str, set[int]] = {kind: set() for kind in ITEM_LISTS}
     for kind, index in items:
         drop[kind].add(index)
-        if kind != "chains":
+        if kind in ("constellations", "nodes", "threats"):  # the objects chains name
             removed_names.add(getattr(scenario, kind)[index].name)
     dropped_chains = []
     for i, chain in enumerate(scenario.chains):
@@ -172,5 +188,139 @@ def unique_name(base: str, taken: set[str]) -> str:
 
 
 def taken_names(scenario: Scenario) -> set[str]:
-    """Names of the constellations and nodes (they share one namespace: chains refer to both)."""
-    return {c.name for c in scenario.constellations} | {n.name for n in scenario.nodes}
+    """Names of the constellations, nodes and threats (one namespace: chains refer to all three)."""
+    return (
+        {c.name for c in scenario.constellations}
+        | {n.name for n in scenario.nodes}
+        | {t.name for t in scenario.threats}
+    )
+
+
+# ----------------------------------------------------------------- the contested environment
+# Typical cruise speed (km/s over the ground) and altitude (m) of each kind of threat: a track placed
+# by clicking gets its waypoint times and altitude from these; both stay editable afterwards.
+THREAT_TYPICAL: dict[str, tuple[float, float]] = {
+    "aircraft": (0.25, 10_000.0),
+    "cruise_missile": (0.25, 50.0),
+    "hypersonic_glide": (5.0, 40_000.0),
+    "ballistic_missile": (3.0, 200_000.0),
+    "ship": (0.01, 0.0),
+}
+THREAT_COLOR = "#ff1744"
+EARTH_RADIUS_KM = 6371.0088
+JAM_DURATION_S = 600.0
+
+
+def ground_distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance between two (lat, lon) points in degrees (haversine, mean radius)."""
+    (lat1, lon1), (lat2, lon2) = (tuple(map(radians, p)) for p in (a, b))
+    h = sin((lat2 - lat1) / 2) ** 2 + cos(lat1) * cos(lat2) * sin((lon2 - lon1) / 2) ** 2
+    return 2.0 * EARTH_RADIUS_KM * asin(min(1.0, sqrt(h)))
+
+
+def new_threat(
+    scenario: Scenario, kind: ThreatKind, points: list[tuple[float, float]], start_s: float
+) -> Threat:
+    """A threat of ``kind`` through the (lat, lon) ``points``, leaving the first at ``start_s`` and
+    moving at its kind's typical speed and altitude; named after its kind, unique in ``scenario``.
+    Raises EditError for fewer than two points."""
+    if len(points) < 2:
+        raise EditError(["waypoints: a threat track needs at least two points"])
+    speed, alt_m = THREAT_TYPICAL[kind]
+    times = [float(start_s)]
+    for a, b in zip(points, points[1:], strict=False):
+        times.append(times[-1] + max(ground_distance_km(a, b) / speed, 1.0))
+    base = kind.replace("_", " ").capitalize()
+    return Threat(
+        name=unique_name(base, taken_names(scenario)),
+        kind=kind,
+        color=THREAT_COLOR,
+        waypoints=[
+            ThreatWaypoint(t_s=round(t, 1), lat_deg=round(lat, 4), lon_deg=round(lon, 4), alt_m=alt_m)
+            for t, (lat, lon) in zip(times, points, strict=True)
+        ],
+    )
+
+
+def with_threat_waypoint(
+    scenario: Scenario, threat: int, waypoint: int, lat_deg: float, lon_deg: float
+) -> Scenario:
+    """``scenario`` with one waypoint of a threat moved to (lat, lon); its time and altitude stay."""
+    path = ("threats", threat, "waypoints", waypoint)
+    point = {
+        **value_at(scenario.model_dump(), path),
+        "lat_deg": round(lat_deg, 4),
+        "lon_deg": round(lon_deg, 4),
+    }
+    return with_fields(scenario, [path], point)
+
+
+def event_names(scenario: Scenario) -> set[str]:
+    return {e.name for e in scenario.events}
+
+
+def destroy_event(scenario: Scenario, satellites: list[str], at_s: float) -> DestroyEvent:
+    """A destroy event at ``at_s`` naming ``satellites`` ("Strike", "Strike 2"...)."""
+    if not satellites:
+        raise EditError(["satellites: select the satellites to destroy"])
+    return DestroyEvent(
+        name=unique_name("Strike", event_names(scenario)), at_s=round(at_s, 1), satellites=list(satellites)
+    )
+
+
+def jam_event(
+    scenario: Scenario, lat_deg: float, lon_deg: float, radius_km: float, from_s: float,
+    duration_s: float = JAM_DURATION_S,
+) -> JamEvent:  # fmt: skip
+    """A jammer centred at (lat, lon) from ``from_s`` for ``duration_s`` ("Jammer", "Jammer 2"...)."""
+    try:
+        return JamEvent(
+            name=unique_name("Jammer", event_names(scenario)),
+            from_s=round(from_s, 1),
+            until_s=round(from_s + duration_s, 1),
+            center=LatLon(lat_deg=round(lat_deg, 4), lon_deg=round(lon_deg, 4)),
+            radius_km=round(radius_km, 1),
+        )
+    except ValidationError as err:
+        raise EditError(format_validation_error(err, {})) from None
+
+
+def outage_event(
+    scenario: Scenario, from_s: float, cause: str, constellations: list[str] = (), operators: list[str] = (),
+    nodes: list[str] = (),
+) -> OutageEvent:  # fmt: skip
+    """An outage of whole constellations, operators or nodes from ``from_s`` to the end of the window,
+    named after what goes out ("Vendor B outage")."""
+    what = [*operators, *constellations, *nodes]
+    if not what:
+        raise EditError(["outage: name a constellation, an operator or a node"])
+    return OutageEvent(
+        name=unique_name(f"{what[0]} {cause} outage", event_names(scenario)),
+        from_s=round(from_s, 1),
+        until_s=None,
+        cause=cause,
+        constellations=list(constellations),
+        operators=list(operators),
+        nodes=list(nodes),
+    )
+
+
+EVENT_MODELS = {"destroy": DestroyEvent, "jam": JamEvent, "outage": OutageEvent, "cut_links": CutLinksEvent}
+
+
+def planes_text(planes: list[dict]) -> str:
+    """An event's plane selection in words: "Backbone planes 32, 33" (or "none")."""
+    return (
+        "; ".join(f"{p['constellation']} planes {', '.join(map(str, p['planes']))}" for p in planes) or "none"
+    )
+
+
+def random_text(draw: dict | None) -> str:
+    """An event's random draw in words: "10 % of Backbone, seed 3" (or "none")."""
+    if draw is None:
+        return "none"
+    return f"{draw['fraction'] * 100:g} % of {draw['constellation'] or 'all satellites'}, seed {draw['seed']}"
+
+
+# Selection fields of events the properties panel shows in words rather than editors.
+SELECTION_FIELDS = {"planes": planes_text, "random": random_text}

@@ -40,6 +40,7 @@ from ..scenario.edits import (
 )
 from .clock import Clock, TimeToolbar
 from .compute import Analysis
+from .contested_tools import ContestedTools
 from .dialogs import ChainDialog, WalkerDialog, show_tle_report
 from .document import ScenarioDocument
 from .exports import Exports
@@ -72,6 +73,10 @@ class MainWindow(QMainWindow):
         self.globe_tools = GlobeTools(
             self.globe, self.document, self.analysis, lambda: self.snapshot, self.statusBar(), self
         )
+        self.contested = ContestedTools(
+            self.globe, self.document, self.clock, lambda: self.snapshot, lambda: self.analysis.network,
+            self.statusBar(), self,
+        )  # fmt: skip
         self._new_network: Network | None = None  # built, not yet on the globe (see _snapshot_ready)
         self._aim_camera = False  # a newly opened scenario: face its nodes once it is on the globe
 
@@ -85,6 +90,7 @@ class MainWindow(QMainWindow):
         self.time_toolbar = TimeToolbar(self.clock, self)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.time_toolbar)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.globe_tools.build_toolbar(self))
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.contested.build_toolbar(self))
         self._build_menus()
         self._connect()
         if not self.files.restore_window():
@@ -182,6 +188,9 @@ class MainWindow(QMainWindow):
         self.delete_action = self._action(
             edit, "&Delete", lambda: self.delete(self.tree.selected_refs()), SK.Delete
         )
+        edit.addSeparator()
+        contested = self.contested
+        edit.addActions([contested.destroy_action, contested.threat_action, contested.jam_action])
         for action in (self.duplicate_action, self.delete_action):
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             self.tree.addAction(action)
@@ -226,6 +235,8 @@ class MainWindow(QMainWindow):
         self.globe_tools.place_requested.connect(self.add_node)
         self.globe_tools.move_requested.connect(self._apply_field)
         self.globe_tools.select_requested.connect(self.tree.select)
+        self.contested.select_requested.connect(self.tree.select)
+        self.tree.outage_requested.connect(self.contested.request_outage)
         self.clock.time_changed.connect(self._time_changed)
         self.plot.time_picked.connect(self.clock.set_time)
         self.analysis.network_ready.connect(self._network_ready)

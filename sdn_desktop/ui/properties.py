@@ -44,7 +44,8 @@ from ..scenario import (
     WalkerSource,
     Waypoint,
 )
-from ..scenario.edits import FieldPath, value_at
+from ..scenario.edits import EVENT_MODELS, SELECTION_FIELDS, FieldPath, value_at
+from ..scenario.model import Threat, ThreatWaypoint
 from .fields import (
     BoolEditor,
     ChoiceEditor,
@@ -61,8 +62,8 @@ from .tree import ObjectRef
 
 Apply = Callable[[FieldPath, Any], list[str] | None]
 ApplyAll = Callable[[list[FieldPath], Any], list[str] | None]
-HIDDEN = {"format", "version", "kind", "constellations", "nodes", "chains"}
-MODEL_OF = {"constellations": Constellation, "nodes": Node, "chains": KillChain}
+HIDDEN = {"format", "version", "kind", "constellations", "nodes", "chains", "threats", "events"}
+MODEL_OF = {"constellations": Constellation, "nodes": Node, "chains": KillChain, "threats": Threat}
 WAYPOINT_COLUMNS = [
     ("t_s", "Time (s)", float),
     ("lat_deg", "Lat (°)", float),
@@ -79,8 +80,10 @@ MOTIONS = ["Fixed position", "Waypoints"]
 PAIR_COLUMNS = {  # lists of pairs: what each half holds
     "disabled_links": ("Satellite A", "Satellite B"),
     "compatible": ("Terminal A", "Terminal B"),
+    "links": ("Satellite A", "Satellite B"),
 }
 NOUNS = {"scenario": "scenario", "constellations": "constellation", "nodes": "node", "chains": "kill chain"}
+NOUNS |= {"threats": "threat", "events": "event"}
 
 
 def _shape(value: Any) -> Any:
@@ -211,7 +214,10 @@ class PropertyPanel(QScrollArea):
             names.setStyleSheet("color: gray;")
             layout.addWidget(names)
         kind = refs[0][0]
-        model = Scenario if kind == "scenario" else MODEL_OF[kind]
+        if kind == "events" and len({data["kind"] for data in datas}) > 1:
+            self.show_message("Events of different kinds: select events of one kind to edit them together.")
+            return
+        model = Scenario if kind == "scenario" else MODEL_OF.get(kind) or EVENT_MODELS[datas[0]["kind"]]
         layout.addLayout(self._form(model, datas, ()))
         layout.addStretch(1)
         self._set_page(page)
@@ -252,13 +258,17 @@ class PropertyPanel(QScrollArea):
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for name, info in model.model_fields.items():
-            if name in HIDDEN or (model is Node and name == "waypoints"):
+            shown_kind = model is Threat and name == "kind"  # a threat's kind is a choice, not a tag
+            if (name in HIDDEN and not shown_kind) or (model is Node and name == "waypoints"):
                 continue
             values = [data[name] for data in datas]
             if len(datas) > 1 and (name in OWN_VALUE_FIELDS or isinstance(values[0], list)):
                 continue  # edited one object at a time: see OWN_VALUE_FIELDS
             path = (*prefix, name)
-            if model is Node and name == "position":
+            if name in SELECTION_FIELDS and model in EVENT_MODELS.values():  # planes, random: read-only
+                if len(datas) == 1:
+                    form.addRow(field_label(name), _read_only(SELECTION_FIELDS[name](values[0])))
+            elif model is Node and name == "position":
                 self._add_motion(form, datas, path)
             elif model is KillChain and name == "nodes":
                 form.addRow("Nodes", self._chain_nodes(values[0]))
@@ -475,8 +485,15 @@ def _default_for(annotation: Any, info: FieldInfo, name: str) -> Any:
     return annotation(max(low, 1) if annotation is int else low + 1.0)
 
 
+def _read_only(text: str) -> QLabel:
+    label = QLabel(text + "\n(edit in the scenario file; the events' other fields edit here)")
+    label.setWordWrap(True)
+    label.setStyleSheet("color: gray;")
+    return label
+
+
 def _list_editor(name: str, item: Any) -> RowsEditor:
-    if item is Waypoint:
+    if item in (Waypoint, ThreatWaypoint):
         return RowsEditor(WAYPOINT_COLUMNS, as_dicts=True, new_row=_next_waypoint)
     if typing.get_origin(item) is tuple:
         headers = PAIR_COLUMNS.get(name, ("First", "Second"))

@@ -1,4 +1,5 @@
-"""The object tree: scenario -> constellations, sensors, shooters, C2 nodes, gateways, kill chains."""
+"""The object tree: scenario -> constellations, sensors, shooters, C2 nodes, gateways, kill chains,
+threats and events."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QMenu, QTreeWidget, QTreeWidgetItem, QWidget
 
 from ..scenario import Scenario
+from ..styles import ROLE_STYLES
 from .icons import kind_icon, node_icon
 
-# A selectable object: ("scenario", 0), ("constellations", i), ("nodes", i) or ("chains", i).
+# A selectable object: ("scenario", 0), ("constellations", i), ("nodes", i), ("chains", i),
+# ("threats", i) or ("events", i).
 ObjectRef = tuple[str, int]
 ROLE_GROUPS = (("sensor", "Sensors"), ("shooter", "Shooters"), ("c2", "C2 nodes"), ("gateway", "Gateways"))
 REF_ROLE = Qt.ItemDataRole.UserRole
@@ -22,6 +25,7 @@ class ObjectTree(QTreeWidget):
     duplicate_requested = Signal(list)
     delete_requested = Signal(list)
     focus_requested = Signal(object)  # ObjectRef
+    outage_requested = Signal(object, bool)  # a constellation's or node's ObjectRef; its whole operator
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -53,6 +57,13 @@ class ObjectTree(QTreeWidget):
         for i, chain in enumerate(scenario.chains):
             label = f"{chain.name}  ({' -> '.join(chain.nodes)})"
             self._item(chains, label, kind_icon("chain", chain.color), ("chains", i))
+        threats = self._group(root, "Threats", "threat")
+        for i, threat in enumerate(scenario.threats):
+            label = f"{threat.name}  ({threat.kind.replace('_', ' ')})"
+            self._item(threats, label, kind_icon("threat", threat.color), ("threats", i))
+        events = self._group(root, "Events", "jam")
+        for i, event in enumerate(scenario.events):
+            self._item(events, f"{event.name}  ({event_when(event)})", kind_icon(event.kind), ("events", i))
         self.expandAll()
         for ref in selected:
             if ref in self._items:
@@ -85,7 +96,7 @@ class ObjectTree(QTreeWidget):
         return item
 
     def _group(self, root: QTreeWidgetItem, title: str, kind: str) -> QTreeWidgetItem:
-        icon = kind_icon(kind) if kind in ("constellation", "chain") else node_icon(kind, None)
+        icon = node_icon(kind, None) if kind in ROLE_STYLES else kind_icon(kind)
         item = self._item(root, title, icon, None)
         item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsSelectable)
         return item
@@ -106,7 +117,21 @@ class ObjectTree(QTreeWidget):
         delete.setEnabled(bool(objects))
         focus = menu.addAction("Focus camera", lambda: self.focus_requested.emit(refs[0]))
         focus.setEnabled(len(refs) == 1 and refs[0][0] in ("constellations", "nodes"))
+        if len(refs) == 1 and refs[0][0] in ("constellations", "nodes"):
+            menu.addSeparator()
+            menu.addAction("Outage...", lambda: self.outage_requested.emit(refs[0], False))
+            if refs[0][0] == "constellations":
+                menu.addAction("Outage of its operator...", lambda: self.outage_requested.emit(refs[0], True))
         menu.exec(self.viewport().mapToGlobal(pos))
+
+
+def event_when(event) -> str:
+    """What an event is and when it acts: "destroy at 900 s", "jam 1500-2100 s", "outage from 2400 s"."""
+    if event.kind == "destroy":
+        return f"{event.kind} at {event.at_s:g} s"
+    if event.until_s is None:
+        return f"{event.kind} from {event.from_s:g} s"
+    return f"{event.kind} {event.from_s:g}-{event.until_s:g} s"
 
 
 def _sat_count(constellation) -> str:

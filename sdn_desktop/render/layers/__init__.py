@@ -6,8 +6,11 @@ every layer of the table, in its order, and View -> Layers lists the toggleable 
 
 from __future__ import annotations
 
+from .attacks import OutageLayer, StruckLayer
 from .base import SCALE, GlobeSnapshot, Layer, SceneParts, Sight
+from .custody import CustodyLayer
 from .earth import EarthLayer
+from .jamming import JammingLayer
 from .labels import LabelsLayer
 from .links import CrossLinksLayer, GroundLinksLayer, IslLayer
 from .nodes import NodesLayer
@@ -15,6 +18,7 @@ from .overlay import OverlayLayer
 from .routes import RoutesLayer
 from .satellites import SatellitesLayer
 from .selection import SelectionLayer
+from .threats import ThreatsLayer
 
 LAYER_TYPES: dict[str, type[Layer]] = {
     "earth": EarthLayer,
@@ -24,6 +28,11 @@ LAYER_TYPES: dict[str, type[Layer]] = {
     "ground_links": GroundLinksLayer,
     "nodes": NodesLayer,
     "routes": RoutesLayer,
+    "jamming": JammingLayer,
+    "outage": OutageLayer,
+    "struck": StruckLayer,
+    "custody": CustodyLayer,
+    "threats": ThreatsLayer,
     "labels": LabelsLayer,
     "selection": SelectionLayer,
     "overlay": OverlayLayer,
