@@ -32,14 +32,26 @@ from scipy.spatial import cKDTree
 
 from ..engine import Network
 from ..engine.network import MIN_EDGE_KM
-from ..engine.routing import build_graph, shortest_routes
+from ..engine.routing import build_graph, search_roots, shortest_routes
 from ..engine.topology import CROSS_CANDIDATES, ground_links, link_lengths, nearest_partners
 from ..engine.topology import greedy_matching as _greedy_matching
+
+
+def _grant_each(offered: np.ndarray, a: np.ndarray, b: np.ndarray, k: int, n_vertices: int) -> np.ndarray:
+    """Per row of ``offered`` (sets, offers in granting order): the offers the engine's greedy
+    matching grants among those that set makes."""
+    granted = np.zeros(offered.shape, np.bool_)
+    for s in range(offered.shape[0]):
+        made = np.flatnonzero(offered[s])
+        granted[s, made[greedy_matching(a[made], b[made], k, n_vertices)]] = True
+    return granted
+
 
 try:  # the engine's greedy matching is a loop: compiled it costs microseconds, in Python ~0.5 ms
     from numba import njit
 
     greedy_matching = njit(cache=True)(_greedy_matching)
+    _grant_each = njit(cache=True)(_grant_each)
 except ImportError:  # pragma: no cover - same results, only slower
     greedy_matching = _greedy_matching
 
@@ -107,6 +119,7 @@ class StepContext:
         custody_nodes = net.sensors.nodes_seeing(threat_pos, node_pos, node_up, conditions.node_outage)
         self._threat, self._threat_km = net.threat_edges(custody_sats, custody_nodes)
         self.endpoints = [(leg.src_endpoint, leg.dst_endpoint) for leg in net.legs]
+        self._roots = search_roots(self.endpoints)
         self.vertex_pos = np.full((net.n_vertices, 3), np.nan)  # a threat's own vertices have none
         self.vertex_pos[:n] = sat_pos
         self.vertex_pos[n : n + len(net.vertex_node)] = node_pos[net.vertex_node]
@@ -117,6 +130,7 @@ class StepContext:
         self._build_graph()
         self._directions_for(self.active[None, :])
         self.base = self.evaluate(nobody)[0]
+        self._to_start, self._to_end = self._leg_distances()
         self._prepare_reuse()
 
     # ------------------------------------------------------------------ the links any trial may have
@@ -235,11 +249,12 @@ class StepContext:
             deep[which] |= (p.full & asking & (rank[:, :, -1] < want[:, :, 0])).any(axis=1)
             s, r, d = np.nonzero(chosen)
             offered[which[s], p.offer[r, d]] = True
+        granted = _grant_each(
+            offered[:, self._offer_order] & ~deep[:, None], self._offer_a, self._offer_b, k, self.n_sats
+        )
         present = np.zeros((sets, self._n_cross), bool)
-        for s in np.flatnonzero(~deep):
-            mask = offered[s, self._offer_order]
-            granted = greedy_matching(self._offer_a[mask], self._offer_b[mask], k, self.n_sats)
-            present[s, self._offer_link[mask][granted]] = True
+        s, offer = np.nonzero(granted)
+        present[s, self._offer_link[offer]] = True
         return present, deep
 
     def _ground_keep(self, alive: np.ndarray) -> np.ndarray:
@@ -253,6 +268,24 @@ class StepContext:
         return keep
 
     # ------------------------------------------------------------------ routes
+    def _leg_distances(self) -> tuple[np.ndarray, np.ndarray]:
+        """(legs, vertices): straight-line distance (km) from each vertex to the nearest start and to
+        the nearest end of each leg; a threat chain's leg starts at the sensors with custody now."""
+        pos = self.vertex_pos
+        to_start = np.full((len(self.net.legs), len(pos)), np.nan)
+        to_end = np.full((len(self.net.legs), len(pos)), np.nan)
+        for li, leg in enumerate(self.net.legs):
+            src, dst = leg.src_endpoint, leg.dst_endpoint
+            if leg.threat is not None:  # its links to the sensors are not bounded by the distance
+                starts = self._threat[self._threat[:, 0] == src.vertices[0], 1]
+            else:
+                starts = np.array(src.vertices)
+            starts = pos[[v for v in starts if np.isfinite(pos[v]).all()]]
+            ends = pos[[v for v in dst.vertices if np.isfinite(pos[v]).all()]]
+            if len(starts) and len(ends):
+                to_start[li], to_end[li] = _nearest(pos, starts), _nearest(pos, ends)
+        return to_start, to_end
+
     def _prepare_reuse(self) -> None:
         """What lets a destroyed set keep the undisturbed routes: the graph edges on them, the edges
         present now, and the edges that could shorten some leg if a destroyed set added them."""
@@ -260,25 +293,16 @@ class StepContext:
         on_route = np.zeros(len(self._edges), bool)
         gainable = np.flatnonzero(~self._base_present)  # only absent edges can be gained
         danger = np.zeros(len(gainable), bool)
-        pos = self.vertex_pos
-        u, v = pos[self._edges[gainable, 0]], pos[self._edges[gainable, 1]]
-        for leg, route in zip(self.net.legs, self.base.routes, strict=True):
+        u, v = self._edges[gainable, 0], self._edges[gainable, 1]
+        to_start, to_end = self._to_start, self._to_end
+        for li, route in enumerate(self.base.routes):
             if not route.path:
                 danger[:] = True
                 continue
             path = np.array(route.path)
             keys = path[:-1] * self.net.n_vertices + path[1:]
             on_route[np.searchsorted(self._edge_keys, keys)] = True
-            src, dst = leg.src_endpoint, leg.dst_endpoint
-            if leg.threat is not None:  # its links to the sensors are not bounded by the distance
-                starts = self._threat[self._threat[:, 0] == src.vertices[0], 1]
-            else:
-                starts = np.array(src.vertices)
-            starts = pos[[s for s in starts if np.isfinite(pos[s]).all()]]
-            ends = pos[[e for e in dst.vertices if np.isfinite(pos[e]).all()]]
-            if not len(starts) or not len(ends):
-                continue
-            bound = _nearest(u, starts) + self._lengths[gainable] + _nearest(v, ends)
+            bound = to_start[li, u] + self._lengths[gainable] + to_end[li, v]
             danger |= ~(bound > route.length_km + LOWER_BOUND_SLACK_KM)
         self._on_route, self._danger = np.flatnonzero(on_route), gainable[danger]
 
@@ -304,7 +328,7 @@ class StepContext:
         """Every leg's shortest route on ``graph`` (the engine's ``shortest_routes``)."""
         usable = np.ones(self.net.n_vertices, bool)
         usable[: self.n_sats] = alive
-        found = shortest_routes(graph, self.endpoints, usable)
+        found = shortest_routes(graph, self.endpoints, usable, self._roots)
         legs = self.net.legs
         return [
             LegRoute(float(length), tuple(path), float(self.net.leg_latency_ms(leg, length, path)))
