@@ -278,6 +278,7 @@ def cmd_resilience(args: argparse.Namespace) -> int:
         mode=args.mode,
         seed=seed,
         times=None if times is None else tuple(float(t) for t in times),
+        events=not args.no_events,
     )
     runner = _resilience_runner(args)
     bar = ProgressBar(f"resilience {Path(args.file).name}", units=("trials", "trials/s"))
@@ -580,6 +581,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("-o", "--output", help="write to this file (atomically) instead of stdout")
+    p.add_argument(
+        "--no-events", action="store_true", help="ignore the events: attrition on the undisturbed network"
+    )
     p.set_defaults(func=cmd_resilience)
 
     p = sub.add_parser("schema", help="print the JSON Schema of the scenario format")

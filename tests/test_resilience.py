@@ -34,6 +34,7 @@ from sdn_desktop.scenario import (
     load_scenario,
     save_scenario,
 )
+from sdn_desktop.scenario.model import CutLinksEvent, DestroyEvent, OutageEvent
 
 DEMO = Path(__file__).resolve().parent.parent / "scenarios" / "sdn_backbone_demo.json"
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -152,11 +153,32 @@ def test_outage_of_the_only_vendor_and_of_an_unused_one(ring_result):
     assert shares[("AC", "Vendor Z")]["length_share"] == 0.0
 
 
-@pytest.fixture(scope="module")
-def demo():
+def _contested(scenario: Scenario, network: Network, t_s: float) -> Scenario:
+    """The demo with more events at ``t_s``: a cut of two links of a chain's route (one within the
+    backbone, one cross-vendor if any) and an outage of a shooter node."""
+    snap = network.snapshot(t_s)
+    path = max((r.path for r in snap.routes), key=len)
+    sats = [v for v in path if v < network.n_sats]
+    pairs = list(zip(sats, sats[1:], strict=False))
+    names = network.sats.names
+    cut = [(names[a], names[b]) for a, b in pairs[:1] + pairs[-1:]]
+    events = [
+        *scenario.events,
+        CutLinksEvent(name="Cut on route", from_s=t_s, until_s=t_s + 1.0, links=cut),
+        OutageEvent(name="Greely down", from_s=t_s, until_s=t_s + 1.0, nodes=["Fort Greely"]),
+    ]
+    return scenario.model_copy(update={"events": events})
+
+
+@pytest.fixture(scope="module", params=["demo", "more events"])
+def demo(request):
+    """The demo scenario (a threat chain; a strike, a jammer and a vendor outage in the window) at
+    instants before and inside each event; then the same with a link cut and a node outage added."""
     scenario = load_scenario(DEMO)
+    times = np.array([0.0, 1200.0, 1800.0, 2400.0])
+    if request.param == "more events":
+        scenario = _contested(scenario, Network(scenario, DEMO.parent), 1800.0)
     network = Network(scenario, DEMO.parent)
-    times = np.array([0.0, 1200.0, 2400.0])
     return scenario, network, times, contexts_for(network, times)
 
 
@@ -164,8 +186,9 @@ def demo():
     "mode,trials,levels",
     [("random", 2, (0.0, 0.05, 0.3)), ("planes", 1, (0.1, 0.5)), ("targeted", 1, (0.0, 0.01))],
 )
-def test_trials_equal_the_engine_with_those_satellites_disabled(demo, mode, trials, levels):
-    """The anchor: a trial's latencies equal Network.run with its destroyed set disabled."""
+def test_trials_equal_the_engine_with_those_satellites_destroyed(demo, mode, trials, levels):
+    """The anchor: a trial's latencies equal Network.run with its destroyed set destroyed at the
+    start, on top of the scenario's own events and threat chains."""
     scenario, network, times, contexts = demo
     _, units = attack_units(network, mode)
     counts = level_counts(levels, len(units))
@@ -174,7 +197,8 @@ def test_trials_equal_the_engine_with_those_satellites_disabled(demo, mode, tria
         order = attack_order(contexts, units, mode, max(counts), trial_rng(3, trial))
         for li, count in enumerate(counts):
             gone = sorted({network.sats.names[s] for u in order[:count] for s in units[u]})
-            damaged = scenario.model_copy(update={"disabled_satellites": gone})
+            strike = DestroyEvent(name="trial", at_s=0.0, satellites=gone)
+            damaged = scenario.model_copy(update={"events": [*scenario.events, strike]})
             reference = Network(damaged, DEMO.parent, previous=network).run(times).latency_ms
             np.testing.assert_allclose(latency[trial, li], reference, rtol=0, atol=1e-9, equal_nan=True)
 
@@ -204,6 +228,23 @@ def test_availability_interval_covers_a_known_rate_with_correlated_steps():
         _, lo, hi = availability_interval(per_trial, steps=30)
         hits += lo <= p <= hi
     assert 0.92 <= hits / 1000 <= 0.98
+
+
+def test_events_apply_under_the_attrition_unless_dropped(ring, capsys, tmp_path):
+    """s3 destroyed at the start by the scenario's own event: chain AB (which needs s3) is down at
+    level 0, chain AC goes round the other side; --no-events gives the undisturbed ring back."""
+    scenario, names = ring
+    struck = scenario.model_copy(
+        update={"events": [DestroyEvent(name="strike", at_s=0.0, satellites=[names[3]])]}
+    )
+    path = tmp_path / "struck.json"
+    save_scenario(struck, path)
+    for extra, expected in (((), {"AB": 0.0, "AC": 1.0}), (("--no-events",), {"AB": 1.0, "AC": 1.0})):
+        status, out, _ = _cli(
+            capsys, str(path), "--trials", "3", "--attrition", "0", "--format", "json", *extra
+        )
+        assert status == 0
+        assert {r["chain"]: r["availability"] for r in json.loads(out)["attrition"]} == expected
 
 
 def test_cancel_stops_the_study(ring):

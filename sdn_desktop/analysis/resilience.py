@@ -2,7 +2,10 @@
 elements and path redundancy. One entry point, ``run_resilience``, serves the CLI and the app.
 
 Every number is computed with the engine's own links and routes (``StepContext``): a trial whose
-destroyed set is D gives what ``Network.run`` gives with D in ``disabled_satellites``.
+destroyed set is D gives what ``Network.run`` gives with D destroyed from the start. The scenario's
+own events and threats stay in effect: the attrition comes on top of them, so level 0 is ``analyze``
+of the scenario as it stands; ``ResilienceOptions(events=False)`` drops the events first (the
+undisturbed baseline, as ``analyze --no-events``).
 """
 
 from __future__ import annotations
@@ -16,12 +19,15 @@ import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
 from ..engine import Cancelled, Network
+from ..engine.network import MIN_EDGE_KM
 from ..engine.routing import build_graph
 from ..scenario import Scenario
 from .evaluator import StepContext, contexts_for, route_links
 from .stats import availability_interval, percentile_intervals
 
 MODES = ("random", "targeted", "planes", "operators")
+TRIAL_BATCH = 25  # trials evaluated together, one instant at a time; progress is reported per batch
+WINDOW_BATCH = 64  # destroyed sets evaluated together by the outage and critical-element tables
 REDUNDANCY_STRETCH = 1.5  # disjoint paths count when at most this times the shortest
 TOP_CRITICAL = 10
 
@@ -31,7 +37,8 @@ Progress = Callable[[int, int], None]
 @dataclass(frozen=True)
 class ResilienceOptions:
     """What to compute. ``levels`` are fractions of the attacked units (satellites, planes or
-    operators) destroyed; ``times`` are seconds from the scenario start (None: the scenario's steps)."""
+    operators) destroyed; ``times`` are seconds from the scenario start (None: the scenario's steps);
+    ``events`` False drops the scenario's events (threats stay)."""
 
     trials: int = 200
     levels: tuple[float, ...] = tuple(round(0.05 * i, 10) for i in range(11))
@@ -39,6 +46,7 @@ class ResilienceOptions:
     seed: int = 0
     times: tuple[float, ...] | None = None
     redundancy_instants: int = 11
+    events: bool = True
 
     def __post_init__(self) -> None:
         if self.trials < 1:
@@ -149,7 +157,7 @@ def _targeted_order(
         order.append(best)
         for k, state in enumerate(states):
             if any(sat in route.path for route in state.routes):
-                states[k] = contexts[k].advance(state, destroyed.copy())
+                states[k] = contexts[k].evaluate(destroyed[None, :])[0]
     taken = set(order)
     rest = [k for k in shuffled if k not in taken]
     return np.array(order + rest, int)
@@ -166,26 +174,30 @@ def sweep_trials(
     progress: Progress | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> np.ndarray:
-    """Leg latencies (ms, NaN unreachable) of the given trials: ``(trials, levels, legs, steps)``."""
+    """Leg latencies (ms, NaN unreachable) of the given trials: ``(trials, levels, legs, steps)``.
+
+    Trials run in batches: each instant evaluates every level of every trial of the batch at once."""
     n_legs = len(contexts[0].net.legs) if contexts else 0
     out = np.full((len(trials), len(counts), n_legs, len(contexts)), np.nan)
-    ranking = np.argsort(counts, kind="stable")
-    for ti, trial in enumerate(trials):
-        if cancelled is not None and cancelled():
-            raise Cancelled
-        order = attack_order(contexts, units, mode, max(counts, default=0), trial_rng(seed, trial))
+    n_sats = contexts[0].n_sats if contexts else 0
+    for b0 in range(0, len(trials), TRIAL_BATCH):
+        batch = trials[b0 : b0 + TRIAL_BATCH]
+        destroyed = np.zeros((len(counts), len(batch), n_sats), bool)
+        for bi, trial in enumerate(batch):
+            order = attack_order(contexts, units, mode, max(counts, default=0), trial_rng(seed, trial))
+            for li, count in enumerate(counts):
+                if count:
+                    destroyed[li, bi, np.concatenate([units[u] for u in order[:count]])] = True
         for k, context in enumerate(contexts):
-            destroyed = np.zeros(context.n_sats, bool)
-            state, done = context.base, 0
-            for li in ranking:
-                if counts[li] > done:
-                    for unit in order[done : counts[li]]:
-                        destroyed[units[unit]] = True
-                    done = counts[li]
-                    state = context.advance(state, destroyed.copy())
-                out[ti, li, :, k] = state.latency_ms
+            if cancelled is not None and cancelled():
+                raise Cancelled
+            states = context.evaluate(destroyed.reshape(-1, n_sats))
+            latency = np.array([state.latency_ms for state in states]).reshape(
+                len(counts), len(batch), n_legs
+            )
+            out[b0 : b0 + len(batch), :, :, k] = latency.transpose(1, 0, 2)
         if progress is not None:
-            progress(ti + 1, len(trials))
+            progress(b0 + len(batch), len(trials))
     return out
 
 
@@ -237,9 +249,14 @@ def _num(value: float) -> float | None:
 
 
 # ---------------------------------------------------------------------------------------- outages
-def _window(contexts: list[StepContext], destroyed: np.ndarray) -> np.ndarray:
-    """Leg latencies ``(legs, steps)`` with ``destroyed`` satellites for the whole window."""
-    return np.stack([c.advance(c.base, destroyed).latency_ms for c in contexts], axis=1)
+def _windows(contexts: list[StepContext], destroyed: np.ndarray) -> np.ndarray:
+    """Leg latencies ``(sets, legs, steps)`` with each row of ``destroyed`` lost for the whole window."""
+    out = np.full((len(destroyed), len(contexts[0].net.legs), len(contexts)), np.nan)
+    for b0 in range(0, len(destroyed), WINDOW_BATCH):
+        batch = destroyed[b0 : b0 + WINDOW_BATCH]
+        for k, context in enumerate(contexts):
+            out[b0 : b0 + len(batch), :, k] = [state.latency_ms for state in context.evaluate(batch)]
+    return out
 
 
 def _chain_summary(latency: np.ndarray, rows: list[int]) -> tuple[float, float]:
@@ -259,12 +276,12 @@ def outage_records(contexts: list[StepContext], network: Network, base: np.ndarr
     removals += [("constellation", c.name, [c]) for c in constellations]
     ranges = {c.name: r for c, r in zip(constellations, network.sats.ranges, strict=True)}
     chains = _chain_rows(network)
-    records = []
-    for kind, name, members in removals:
-        destroyed = np.zeros(network.n_sats, bool)
+    destroyed = np.zeros((len(removals), network.n_sats), bool)
+    for row, (_, _, members) in zip(destroyed, removals, strict=True):
         for c in members:
-            destroyed[ranges[c.name].start : ranges[c.name].stop] = True
-        latency = _window(contexts, destroyed)
+            row[ranges[c.name].start : ranges[c.name].stop] = True
+    records = []
+    for (kind, name, _), latency in zip(removals, _windows(contexts, destroyed), strict=True):
         for chain, rows in chains.items():
             avail0, p50_0 = _chain_summary(base, rows)
             avail, p50 = _chain_summary(latency, rows)
@@ -352,12 +369,13 @@ def critical_records(
                 _link_key(network, a, b) for a, b in zip(route.path, route.path[1:], strict=False)
             )
     found: list[tuple[str, str, float, list[str]]] = []
-    for sat in sorted(carried_sats):
-        if cancelled is not None and cancelled():
-            raise Cancelled
-        destroyed = np.zeros(n, bool)
-        destroyed[sat] = True
-        loss, hurt = _mean_loss(network, base, _window(contexts, destroyed))
+    if cancelled is not None and cancelled():
+        raise Cancelled
+    carried = sorted(carried_sats)
+    destroyed = np.zeros((len(carried), n), bool)
+    destroyed[np.arange(len(carried)), carried] = True
+    for sat, latency in zip(carried, _windows(contexts, destroyed) if carried else (), strict=True):
+        loss, hurt = _mean_loss(network, base, latency)
         found.append(("satellite", names[sat], loss, hurt))
     for g, node in enumerate(network.node_names):
         vertices = {int(network.node_out[g]), int(network.node_in[g])}
@@ -414,7 +432,9 @@ def _without(
         paths = [np.array(r.path, int) for r in context.base.routes if r.path]
         uses = any(removed(np.stack((p[:-1], p[1:]), axis=1)).any() for p in paths if len(p) > 1)
         if uses:
-            columns.append(np.array([r.latency_ms for r in context.route(context.base, removed)]))
+            edges, lengths = context.base_edges()
+            keep = ~removed(edges)
+            columns.append(np.array([r.latency_ms for r in context.route_edges(edges[keep], lengths[keep])]))
         else:
             columns.append(context.base.latency_ms)
     return np.stack(columns, axis=1)
@@ -432,9 +452,9 @@ def disjoint_paths(context: StepContext, leg_index: int, stretch: float = REDUND
     if not route.path:
         return 0
     net = context.net
-    edges, weights = context.edges(context.base)
-    graph = build_graph(net.n_vertices, edges, np.maximum(weights, 1e-9))
-    src, dst = context._endpoints[leg_index]
+    edges, weights = context.base_edges()
+    graph = build_graph(net.n_vertices, edges, np.maximum(weights, MIN_EDGE_KM))
+    src, dst = context.endpoints[leg_index]
     alive = context.base.alive
     starts = [v for v in src.vertices if v >= net.n_sats or alive[v]]
     ends = [v for v in dst.vertices if v >= net.n_sats or alive[v]]
@@ -505,6 +525,8 @@ def run_resilience(
     """The whole study. ``progress(trials_done, trials)``; ``cancelled()`` stops it (raises
     ``Cancelled``); ``run_chunks`` (see ``analysis.distributed``) runs the trials elsewhere and
     returns their latencies in trial order."""
+    if not options.events:
+        scenario = scenario.model_copy(update={"events": []})
     network = Network(scenario, base_dir)
     times = study_times(network, options)
     contexts = contexts_for(network, times)
@@ -537,9 +559,11 @@ def chunk_latency(
 ) -> np.ndarray:
     """One chunk of trials (a Dask task): the same numbers as the local sweep. A worker prepares the
     network and the window's contexts once per study and keeps them for its next chunks."""
-    key = (scenario_json, base_dir, options.times, options.mode, options.levels)
+    key = (scenario_json, base_dir, options.times, options.mode, options.levels, options.events)
     if key not in _worker_study:
         scenario = Scenario.model_validate_json(scenario_json)
+        if not options.events:
+            scenario = scenario.model_copy(update={"events": []})
         network = Network(scenario, base_dir)
         contexts = contexts_for(network, study_times(network, options))
         _, units = attack_units(network, options.mode)

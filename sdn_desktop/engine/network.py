@@ -412,14 +412,19 @@ class Network:
         isl, isl_len = usable_links(pos, self.isl_pairs, self.isl_max_km, grazing)
         cross = cross_links(pos, self.sats.ranges, self.cross_constellations, self.scenario.interop, grazing)
         cross, cross_len = usable_links(pos, cross, self.scenario.interop.max_range_km, grazing)
-        n = len(self.sats)
-        blocked = self._blocked[:, 0] * n + self._blocked[:, 1]
-        if cut_keys is not None and len(cut_keys):
-            blocked = np.concatenate((blocked, cut_keys))
+        blocked = self.blocked_keys(cut_keys)
         if len(blocked):
             isl, isl_len = self._unblocked(isl, isl_len, blocked)
             cross, cross_len = self._unblocked(cross, cross_len, blocked)
         return isl, isl_len, cross, cross_len
+
+    def blocked_keys(self, cut_keys: np.ndarray | None = None) -> np.ndarray:
+        """Keys ``a * N + b`` (a < b) of the satellite links that may not be used: ``disabled_links``
+        and ``cut_keys`` (links cut now by events)."""
+        blocked = self._blocked[:, 0] * len(self.sats) + self._blocked[:, 1]
+        if cut_keys is not None and len(cut_keys):
+            blocked = np.concatenate((blocked, cut_keys))
+        return blocked
 
     def _unblocked(
         self, pairs: np.ndarray, lengths: np.ndarray, blocked: np.ndarray
@@ -521,9 +526,15 @@ class Network:
     ) -> tuple[np.ndarray, np.ndarray]:
         """The graph's edges plus, for each threat chain, its vertices' edges to the sensors that see
         the threat now, weighted by the sensor's processing delay as a distance at light speed."""
-        if not self.threat_chains:
-            return g.edges, g.lengths_km
-        edges, weights = [g.edges], [g.lengths_km]
+        extra, extra_km = self.threat_edges(custody_sats, custody_nodes)
+        return np.concatenate((g.edges, extra)).astype(np.int64), np.concatenate((g.lengths_km, extra_km))
+
+    def threat_edges(
+        self, custody_sats: np.ndarray, custody_nodes: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The threat chains' edges to and from the sensors that have custody now (see
+        ``_with_threat_edges``), and their lengths (km)."""
+        edges, weights = [np.zeros((0, 2), np.int64)], [np.zeros(0)]
         delay_km = np.array([nd.processing_delay_ms for nd in self.scenario.nodes]) * C_KM_S / 1000.0
         for tc in self.threat_chains.values():
             sats = np.flatnonzero(custody_sats[tc.threat] & tc.sat_allowed)
@@ -539,16 +550,26 @@ class Network:
     def _route(self, leg: Leg, length_km: float, path: list[int]) -> Route:
         if not path:
             return Route(leg, False, np.nan, np.inf, -1, [], [])
-        processing, sensor = leg.processing_ms, None
-        if leg.threat is not None:  # drop the threat's vertex: the route starts at the sensor
+        latency, length_km, path = self._latency(leg, length_km, path)
+        sensor = self.vertex_names[path[0]] if leg.threat is not None else None
+        names = [self.vertex_names[v] for v in path]
+        return Route(leg, True, latency, length_km, len(path) - 1, path, names, sensor=sensor)
+
+    def _latency(self, leg: Leg, length_km: float, path: list[int]) -> tuple[float, float, list[int]]:
+        """Latency (ms), length (km) and vertex path of a found route; a threat chain's first leg
+        loses the threat's vertex and starts at the sensor, with that sensor's processing delay."""
+        processing = leg.processing_ms
+        if leg.threat is not None:
             path = path[1:]
             processing = self._sensor_processing_ms(path[0])
             length_km -= max(processing * C_KM_S / 1000.0, MIN_EDGE_KM)
-            sensor = self.vertex_names[path[0]]
         n_sats = sum(1 for v in path if v < self.n_sats)
-        latency = length_km / C_KM_S * 1000.0 + processing + leg.switching_ms * n_sats
-        names = [self.vertex_names[v] for v in path]
-        return Route(leg, True, latency, length_km, len(path) - 1, path, names, sensor=sensor)
+        return length_km / C_KM_S * 1000.0 + processing + leg.switching_ms * n_sats, length_km, path
+
+    def leg_latency_ms(self, leg: Leg, length_km: float, path: list[int]) -> float:
+        """The latency ``Network.step`` reports for a route of ``leg`` found by ``shortest_routes``
+        (NaN when ``path`` is empty: unreachable)."""
+        return self._latency(leg, length_km, path)[0] if path else np.nan
 
     def _explain(self, routes: list[Route], links: np.ndarray, edges: np.ndarray, usable: np.ndarray) -> None:
         """Set ``reason`` of unreachable routes: no sensor sees the threat, an end sees no satellite

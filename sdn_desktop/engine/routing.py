@@ -39,7 +39,7 @@ def _path(pred: np.ndarray, end: int) -> list[int]:
     return path[::-1]
 
 
-def _roots(legs: list[tuple[Endpoint, Endpoint]]) -> list[str]:
+def search_roots(legs: list[tuple[Endpoint, Endpoint]]) -> list[str]:
     """Places to search from so that every leg starts or ends at one of them (greedy vertex cover)."""
     left = set(range(len(legs)))
     roots = []
@@ -52,21 +52,26 @@ def _roots(legs: list[tuple[Endpoint, Endpoint]]) -> list[str]:
 
 
 def shortest_routes(
-    graph: csr_matrix, legs: list[tuple[Endpoint, Endpoint]], usable: np.ndarray
+    graph: csr_matrix,
+    legs: list[tuple[Endpoint, Endpoint]],
+    usable: np.ndarray,
+    roots: list[str] | None = None,
 ) -> list[tuple[float, list[int]]]:
     """(length_km, vertex path) per leg; ``inf`` and ``[]`` when unreachable.
 
     The graph must be symmetric once each endpoint's ``vertices`` are swapped with its ``mirror``
     (links are two-way with equal lengths), so one Dijkstra from a place answers the legs that start
     there and, walked backwards, the legs that end there. Searches from single vertices run in one
-    call; a multi-vertex place runs one multi-source search. ``usable`` masks vertices alive now.
+    call; a multi-vertex place runs one multi-source search. ``usable`` masks vertices alive now;
+    ``roots`` (``search_roots(legs)``, computed when None) lets a caller routing the same legs
+    many times work them out once.
     """
     n = graph.shape[0]
     leaving: dict[str, tuple[int, ...]] = {}
     for src, dst in legs:
         leaving.setdefault(src.key, src.vertices)
         leaving.setdefault(dst.key, dst.other)
-    roots = _roots(legs)
+    roots = search_roots(legs) if roots is None else roots
     starts = {key: [v for v in leaving[key] if usable[v]] for key in roots}
     trees: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     single = [key for key in roots if len(starts[key]) == 1]

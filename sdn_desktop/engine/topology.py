@@ -78,6 +78,43 @@ def compatible_pairs(constellations: list[Constellation], interop: Interop) -> l
 CROSS_CANDIDATES = 4  # nearest partners considered per terminal, so a taken partner has stand-ins
 
 
+def nearest_partners(
+    pos: np.ndarray,
+    queries: np.ndarray,
+    tree: cKDTree,
+    members: np.ndarray,
+    count: int,
+    bound_km: float,
+    grazing_km: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each query satellite's ``count`` nearest ``members`` (``tree`` holds their positions) within
+    ``bound_km``, nearest first: distances ``(Q, count)`` (inf: none), partner satellites (-1: none)
+    and whether the partner is in line of sight."""
+    dist, local = tree.query(pos[queries], k=count, distance_upper_bound=bound_km)
+    dist, local = dist.reshape(len(queries), count), local.reshape(len(queries), count)
+    found = np.isfinite(dist)
+    partner = np.where(found, members[np.minimum(local, len(members) - 1)], -1)
+    clear = found.copy()
+    rows = np.broadcast_to(queries[:, None], partner.shape)
+    clear[found] = segments_clear_of_earth(pos[rows[found]], pos[partner[found]], grazing_km)
+    return dist, partner, clear
+
+
+def greedy_matching(a: np.ndarray, b: np.ndarray, k: int, n_vertices: int) -> np.ndarray:
+    """Which offers (a[i], b[i]) a greedy b-matching grants: taken in the given order, each granted
+    while both ends hold fewer than ``k``. Plain loops over arrays, so that numba can compile this
+    very function for callers that run it thousands of times (``analysis.evaluator``)."""
+    used = np.zeros(n_vertices, np.int64)
+    granted = np.zeros(len(a), np.bool_)
+    for i in range(len(a)):
+        x, y = a[i], b[i]
+        if used[x] < k and used[y] < k:
+            used[x] += 1
+            used[y] += 1
+            granted[i] = True
+    return granted
+
+
 def cross_links(
     pos: np.ndarray,
     ranges: list[range],
@@ -111,28 +148,17 @@ def cross_links(
             continue
         small, large = sorted((i, j), key=lambda c: len(tree_of(c)[1]))
         queries, (tree, members) = tree_of(small)[1], tree_of(large)
-        dist, idx = tree.query(
-            pos[queries], k=min(k * CROSS_CANDIDATES, len(members)), distance_upper_bound=bound
-        )
-        dist, idx = dist.reshape(len(dist), -1).ravel(), idx.reshape(len(idx), -1).ravel()
-        rows = np.repeat(queries, len(dist) // len(queries))
-        hit = np.isfinite(dist)
-        hit[hit] = segments_clear_of_earth(pos[rows[hit]], pos[members[idx[hit]]], grazing_km)
-        offers.append((dist[hit], rows[hit], members[idx[hit]]))
+        count = min(k * CROSS_CANDIDATES, len(members))
+        dist, partner, clear = nearest_partners(pos, queries, tree, members, count, bound, grazing_km)
+        rows = np.broadcast_to(queries[:, None], partner.shape)
+        offers.append((dist[clear], rows[clear], partner[clear]))
     if not offers:
         return np.zeros((0, 2), int)
     length, a_side, b_side = (np.concatenate(parts) for parts in zip(*offers, strict=True))
     order = np.argsort(length, kind="stable")
-    found = []
-    used: dict[int, int] = {}
-    for a, b in zip(a_side[order].tolist(), b_side[order].tolist(), strict=True):
-        if used.get(a, 0) < k and used.get(b, 0) < k:
-            used[a] = used.get(a, 0) + 1
-            used[b] = used.get(b, 0) + 1
-            found.append((min(a, b), max(a, b)))
-    if not found:
-        return np.zeros((0, 2), int)
-    return np.array(sorted(found), int)
+    granted = order[greedy_matching(a_side[order], b_side[order], k, len(pos))]
+    found = np.sort(np.stack((a_side[granted], b_side[granted]), axis=1), axis=1)
+    return found[np.lexsort((found[:, 1], found[:, 0]))].astype(int)
 
 
 def ground_links(
