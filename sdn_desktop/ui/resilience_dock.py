@@ -213,6 +213,12 @@ class Band:
             item.setVisible(visible)
 
 
+def availability_floor(lows: list[float]) -> float:
+    """The bottom of the availability axis (%): the lowest band edge rounded down to 10 %, so that
+    curves near 100 % are told apart."""
+    return max(0.0, 10.0 * np.floor((100.0 * min(lows, default=0.0) - 2.0) / 10.0))
+
+
 class AttritionCurves(pg.GraphicsLayoutWidget):
     """Availability and p50 / p95 latency against attrition, one colour per chain, 95 % bands.
     Items are pooled and reused (removing items from a pyqtgraph plot can crash under PySide6)."""
@@ -230,7 +236,6 @@ class AttritionCurves(pg.GraphicsLayoutWidget):
             plot.setLabel("left", label)
             plot.setMouseEnabled(x=False, y=False)
             plot.hideButtons()
-        self.availability.setYRange(0, 100, padding=0.02)
         self.legend = self.availability.addLegend(offset=(-8, 8), labelTextSize="8pt")
         self.legend.setBrush(pg.mkBrush(21, 24, 29, 200))
         self.availability_bands: list[Band] = []
@@ -287,6 +292,8 @@ class AttritionCurves(pg.GraphicsLayoutWidget):
         for plot in (self.availability, self.latency):
             plot.setXRange(min(levels), max(levels), padding=0.03)
         self.latency.enableAutoRange(axis="y")
+        lows = [r["availability_lo"] for r in records if r["availability_lo"] is not None]
+        self.availability.setYRange(availability_floor(lows), 100, padding=0.04)
 
     def png_bytes(self) -> bytes:
         """Both plots as one PNG picture."""
@@ -425,7 +432,10 @@ def fill_critical(table: QTableWidget, records: list[dict]) -> None:
         shade = scale_color(0.5 + 0.5 * loss / worst) if worst > 0 and loss > 0 else None
         element = _cell(r["element"], left=True)
         if r["kind"] == "satellite":
-            element.setForeground(QColor("#81d4fa"))
+            element.setForeground(QColor("#0b62a4"))
+            font = element.font()
+            font.setUnderline(True)
+            element.setFont(font)
             element.setToolTip("Click to select this satellite on the globe")
         table.setItem(row, 0, _cell(r["kind"].capitalize()))
         table.setItem(row, 1, _cell(str(r["rank"])))
