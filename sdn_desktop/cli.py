@@ -236,30 +236,9 @@ def _attrition_levels(text: str) -> tuple[float, ...]:
     return tuple(sorted(set(levels)))
 
 
-def _format_sections(sections: dict[str, list[dict]], fmt: str) -> str:
-    if fmt == "json":
-        return json.dumps(sections, indent=1) + "\n"
-    parts = []
-    for name, records in sections.items():
-        header = list(records[0]) if records else []
-        rows = [["" if r[h] is None else str(r[h]) for h in header] for r in records]
-        if fmt == "csv":
-            buf = io.StringIO()
-            writer = csv.writer(buf, lineterminator="\n")
-            writer.writerow([f"# {name}"])
-            writer.writerow(header)
-            writer.writerows(rows)
-            parts.append(buf.getvalue())
-            continue
-        widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
-        lines = [f"== {name}", "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
-        lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
-        parts.append("\n".join(lines) + "\n")
-    return "\n".join(parts)
-
-
 def cmd_resilience(args: argparse.Namespace) -> int:
     from .analysis import ResilienceOptions, run_resilience
+    from .analysis.resilience_output import format_sections
 
     scenario = load_scenario(args.file)
     scenario, times = _analysis_times(args, scenario)
@@ -290,7 +269,7 @@ def cmd_resilience(args: argparse.Namespace) -> int:
         bar.close()
         if runner is not None:
             runner.close()
-    text = _format_sections(result.to_records(), args.format)
+    text = format_sections(result.to_records(), args.format)
     if args.output:
         atomic_write_text(args.output, text)
     else:

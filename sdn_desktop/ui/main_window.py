@@ -50,6 +50,7 @@ from .globe_tools import GlobeTools
 from .plots import LatencyPlot, RouteTable
 from .properties import PropertyPanel
 from .record import RecordDialog, RecordRun, show_result
+from .resilience_dock import ResilienceDock
 from .tree import ObjectRef, ObjectTree
 
 ORBIT_FRAME_MS = 40
@@ -85,6 +86,7 @@ class MainWindow(QMainWindow):
         self.properties = PropertyPanel(self._apply_field)
         self.plot = LatencyPlot()
         self.routes = RouteTable()
+        self.resilience = ResilienceDock(self.document)
         self._build_docks()
         self._build_status_bar()
         self.time_toolbar = TimeToolbar(self.clock, self)
@@ -125,6 +127,11 @@ class MainWindow(QMainWindow):
             "Routes", "routes_dock", self.routes, Qt.DockWidgetArea.BottomDockWidgetArea
         )
         self.splitDockWidget(self.plot_dock, self.routes_dock, Qt.Orientation.Horizontal)
+        self.resilience_dock = self._dock(
+            "Resilience", "resilience_dock", self.resilience, Qt.DockWidgetArea.BottomDockWidgetArea
+        )
+        self.tabifyDockWidget(self.routes_dock, self.resilience_dock)
+        self.routes_dock.raise_()
 
     def _default_dock_sizes(self) -> None:
         """First run: room for object names, the properties form and the route paths."""
@@ -218,6 +225,7 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         for dock in (self.tree_dock, self.properties_dock, self.plot_dock, self.routes_dock):
             view.addAction(dock.toggleViewAction())
+        view.addAction(self.resilience_dock.toggleViewAction())
         view.addAction(self.time_toolbar.toggleViewAction())
 
     def _connect(self) -> None:
@@ -245,6 +253,7 @@ class MainWindow(QMainWindow):
         self.analysis.progress.connect(qthrottled(self._progress, PROGRESS_INTERVAL_MS, parent=self))
         self.analysis.busy_changed.connect(self.progress.setVisible)
         self.analysis.failed.connect(self._computation_failed)
+        self.resilience.satellite_chosen.connect(self.select_satellite)
 
     # ------------------------------------------------------------------ scenario shown
     @property
@@ -359,6 +368,20 @@ class MainWindow(QMainWindow):
         if kind == "constellations" and network is not None and index < len(network.sats.ranges):
             return ("satellite", network.sats.ranges[index].start)
         return None
+
+    def select_satellite(self, name: str) -> None:
+        """Select a satellite named outside the globe (a critical one in the resilience dock) as a click
+        on the globe would, and ring it."""
+        network = self.analysis.network
+        names = list(network.sats.names) if network is not None else []
+        if name not in names:
+            self.statusBar().showMessage(f"{name} is not in the scenario shown now.", 6000)
+            return
+        index = names.index(name)
+        constellation = next(i for i, r in enumerate(network.sats.ranges) if index in r)
+        self.tree.select([("constellations", constellation)])
+        self.globe.set_selection("satellite", index)
+        self.statusBar().showMessage(self.globe_tools.satellite_details(index), 10000)
 
     def focus(self, ref: ObjectRef) -> None:
         target = self._camera_target(ref)
