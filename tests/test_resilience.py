@@ -323,3 +323,12 @@ def test_cli_interrupt_writes_nothing(capsys, ring_file, tmp_path, monkeypatch):
     status, _, err = _cli(capsys, str(ring_file), "-o", str(tmp_path / "out.json"))
     assert status == 130 and "interrupted" in err
     assert not (tmp_path / "out.json").exists()
+
+
+def test_a_whole_study_of_the_demo_with_its_threat_chain_runs(demo):
+    """Critical elements and redundancy handle a threat chain's own graph vertices."""
+    scenario, _, times, _ = demo
+    options = ResilienceOptions(trials=1, levels=(0.0, 0.1), times=tuple(times), redundancy_instants=2)
+    result = run_resilience(scenario, DEMO.parent, options, None, None, None)
+    critical = [r for r in result.to_records()["critical"] if r["kind"] == "node"]
+    assert critical[0]["element"] == "C2 Colorado"  # every chain passes through it

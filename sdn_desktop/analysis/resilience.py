@@ -401,9 +401,11 @@ def critical_records(
 
 
 def _places(network: Network) -> np.ndarray:
-    """Each graph vertex's place: a satellite's own index, a node's *out* vertex for both its vertices."""
+    """Each graph vertex's place: a satellite's own index, a node's *out* vertex for both its vertices,
+    a threat chain's own vertices (after the nodes') themselves."""
     places = np.arange(network.n_vertices)
-    places[network.n_sats :] = network.node_out[network.vertex_node]
+    node_vertices = slice(network.n_sats, network.n_sats + len(network.vertex_node))
+    places[node_vertices] = network.node_out[network.vertex_node]
     return places
 
 
