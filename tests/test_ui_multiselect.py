@@ -98,7 +98,7 @@ def test_edit_sets_all_and_one_undo_restores_each_value(window):
     assert nodes[1].position.lat_deg == 40.0  # not selected
     assert latitude.text() == "12.5000°"
     assert window.document.undo_stack.count() == 1
-    assert window.document.undo_stack.undoText() == "Edit position.lat_deg of 2 objects"
+    assert window.document.undo_stack.undoText() == "Change Latitude of 2 objects"
 
     window.document.undo_stack.undo()
     nodes = window.document.scenario.nodes
