@@ -165,6 +165,7 @@ def test_killed_app_edits_are_recovered_as_they_were_on_screen(
     window.close()
     assert not window.files.autosave.path.exists()  # a clean close leaves no autosave
     assert not list(autosave_folder().glob("autosave-*.json"))
+    window.document.undo_stack.setClean()  # as the shared windows do: no clean-state signal while deleted
     window.deleteLater()
 
 

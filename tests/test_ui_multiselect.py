@@ -170,7 +170,7 @@ def test_invalid_value_shows_inline_error_and_changes_nothing(window):
     row = window.properties.row(("min_elevation_deg",))
     row.editor.check.setChecked(False)  # neither min elevation nor max range left
     assert not row.error.isHidden()
-    assert "Radar 2" in row.error.text() and "give min_elevation_deg or max_range_km" in row.error.text()
+    assert "Radar 2" in row.error.text() and "Radar 2: give Min elevation or Max range" in row.error.text()
     assert window.document.scenario == before
     assert window.document.undo_stack.count() == 0
 

@@ -92,9 +92,12 @@ def readable_problem(line: str, shown: str | None = None) -> str:
         return line
     owner = re.search(r"'([^']*)'", path)
     fields = re.findall(r"[A-Za-z_][A-Za-z0-9_]*", path[owner.end() :] if owner else path)
-    text = field_label(fields[-1]) if fields else path
-    if owner and owner.group(1) != shown:
-        text += f" of {owner.group(1)}"
+    if not fields:
+        text = owner.group(1) if owner else path  # the object itself
+    else:
+        text = field_label(fields[-1])
+        if owner and owner.group(1) != shown:
+            text += f" of {owner.group(1)}"
     for words, plain in _PYDANTIC_WORDS:
         message = message.replace(words, plain)
     message = _IDENTIFIER.sub(lambda m: field_label(m.group(), unit=False), message)
