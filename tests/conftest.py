@@ -67,6 +67,14 @@ def qsettings_in(folder: Path):
     return QSettings(str(folder / "sdn-desktop.ini"), QSettings.Format.IniFormat)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def user_data_in_temp(tmp_path_factory):
+    """Autosaves (the user's data folder, ``$XDG_DATA_HOME``) go to a temporary folder, never home."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("user-data")))
+        yield
+
+
 @pytest.fixture
 def temp_qsettings(tmp_path):
     return qsettings_in(tmp_path / "settings")

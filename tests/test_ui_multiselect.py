@@ -97,7 +97,7 @@ def test_edit_sets_all_and_one_undo_restores_each_value(window):
     assert nodes[1].position.lat_deg == 40.0  # not selected
     assert latitude.text() == "12.5000°"
     assert window.document.undo_stack.count() == 1
-    assert window.document.undo_stack.undoText() == "Edit position.lat_deg of 2 objects"
+    assert window.document.undo_stack.undoText() == "Change Latitude of 2 objects"
 
     window.document.undo_stack.undo()
     nodes = window.document.scenario.nodes
@@ -169,7 +169,7 @@ def test_invalid_value_shows_inline_error_and_changes_nothing(window):
     row = window.properties.row(("min_elevation_deg",))
     row.editor.check.setChecked(False)  # neither min elevation nor max range left
     assert not row.error.isHidden()
-    assert "Radar 2" in row.error.text() and "give min_elevation_deg or max_range_km" in row.error.text()
+    assert "Radar 2" in row.error.text() and "Radar 2: give Min elevation or Max range" in row.error.text()
     assert window.document.scenario == before
     assert window.document.undo_stack.count() == 0
 

@@ -133,7 +133,7 @@ def test_invalid_edit_shows_message_next_to_field(window):
     row = window.properties.row(("time", "step_s"))
     row.editor.setValue(5000.0)
     assert not row.error.isHidden()
-    assert "longer than duration_s" in row.error.text()
+    assert row.error.text() == "Time: Step (5000.0 s) is longer than Duration (600.0 s)"
     assert window.document.scenario.time.step_s == 30.0
     assert window.document.undo_stack.count() == 0
 
@@ -252,7 +252,8 @@ def test_tle_import_reports_what_was_skipped(window, tmp_path, message_boxes):
     window.import_tle_file(path)
     added = window.document.scenario.constellations[-1]
     assert added.name == "mixed" and added.source.path == "mixed.tle"
-    assert "Read 1 satellites" in message_boxes[0] and "checksum" in message_boxes[0]
+    assert "Read 1 satellite from" in message_boxes[0] and "1 entry was skipped" in message_boxes[0]
+    assert "checksum" in message_boxes[0]
 
 
 def test_several_selected_objects_are_edited_together(window):
@@ -264,12 +265,20 @@ def test_several_selected_objects_are_edited_together(window):
     assert [n.min_elevation_deg for n in window.document.scenario.nodes] == [5.0, 5.0, 5.0]
 
 
-def test_duplicate_and_delete_from_the_tree(window):
+def test_duplicate_and_delete_from_the_tree(window, monkeypatch):
     window.duplicate([("nodes", 0), ("chains", 0)])
     scenario = window.document.scenario
     assert [n.name for n in scenario.nodes][-1] == "Radar copy"
     assert [c.name for c in scenario.chains] == ["Track", "Track copy"]
+    asked = []
+
+    def delete_them_too(box):
+        asked.append(box.text())
+        next(b for b in box.buttons() if b.text() == "Delete chains too").click()
+
+    monkeypatch.setattr(QMessageBox, "exec", delete_them_too)
     window.delete([("nodes", 1)])  # C2 is used by both chains: they go too
+    assert "C2: Track, Track copy" in asked[0]
     assert window.document.scenario.chains == []
     window.document.undo_stack.undo()
     window.document.undo_stack.undo()

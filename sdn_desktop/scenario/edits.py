@@ -38,6 +38,11 @@ ItemRef = tuple[str, int]
 ITEM_LISTS = ("constellations", "nodes", "chains", "threats", "events")
 ROLE_NAMES = {"sensor": "Sensor", "shooter": "Shooter", "c2": "C2", "gateway": "Gateway"}
 TLE_COLOR = "#ce93d8"
+# New chains take the first of these no chain uses yet (distinct on the dark globe and on the plot).
+CHAIN_PALETTE = (
+    "#ff5252", "#40c4ff", "#ffd740", "#69f0ae", "#e040fb", "#ff6e40",
+    "#b2ff59", "#536dfe", "#ffab40", "#18ffff", "#ff4081", "#eeff41",
+)  # fmt: skip
 # Fields of which the model wants exactly one: setting one clears the other in the same edit.
 EITHER_OR = {"altitude_km": "mean_motion_rev_per_day", "mean_motion_rev_per_day": "altitude_km"}
 
@@ -128,8 +133,23 @@ def duplicated(scenario: Scenario, refs: list[ItemRef]) -> tuple[Scenario, list[
     return derive(scenario, mutate), new_refs
 
 
-def without(scenario: Scenario, items: list[ItemRef]) -> tuple[Scenario, list[str]]:
-    """``scenario`` without the given (list name, index) items and without chains that used them.
+def chains_using(scenario: Scenario, items: list[ItemRef]) -> list[str]:
+    """Names of the chains (not themselves among ``items``) that use an object of ``items``."""
+    names = {getattr(scenario, kind)[index].name for kind, index in items if kind != "chains"}
+    chosen = {index for kind, index in items if kind == "chains"}
+    return [
+        chain.name
+        for i, chain in enumerate(scenario.chains)
+        if i not in chosen and names.intersection([*chain.nodes, *chain.sensors])
+    ]
+
+
+def without(
+    scenario: Scenario, items: list[ItemRef], keep_chains: bool = False
+) -> tuple[Scenario, list[str]]:
+    """``scenario`` without the given (list name, index) items and without chains that used them;
+    with ``keep_chains``, such chains stay without those objects (and go only if fewer than two
+    nodes remain).
 
     Returns the new scenario and the names of the chains removed with them."""
     removed_names = set()
@@ -140,15 +160,55 @@ def without(scenario: Scenario, items: list[ItemRef]) -> tuple[Scenario, list[st
             removed_names.add(getattr(scenario, kind)[index].name)
     dropped_chains = []
     for i, chain in enumerate(scenario.chains):
-        if i not in drop["chains"] and removed_names.intersection(chain.nodes):
+        if i in drop["chains"] or not removed_names.intersection([*chain.nodes, *chain.sensors]):
+            continue
+        if not keep_chains or len(_without_names(chain.nodes, removed_names)) < 2:
             drop["chains"].add(i)
             dropped_chains.append(chain.name)
 
     def mutate(data: dict) -> None:
         for kind, indices in drop.items():
             data[kind] = [item for i, item in enumerate(data[kind]) if i not in indices]
+        for chain in data["chains"]:
+            chain["nodes"] = _without_names(chain["nodes"], removed_names)
+            chain["sensors"] = [name for name in chain["sensors"] if name not in removed_names]
 
     return derive(scenario, mutate), dropped_chains
+
+
+def _without_names(nodes: list[str], names: set[str]) -> list[str]:
+    """``nodes`` without ``names``, and without a node that would then follow itself."""
+    kept: list[str] = []
+    for name in nodes:
+        if name not in names and (not kept or kept[-1] != name):
+            kept.append(name)
+    return kept
+
+
+def next_chain_color(scenario: Scenario) -> str:
+    """The first palette colour no chain of ``scenario`` has (cycling once all are taken)."""
+    used = {chain.color.lower() for chain in scenario.chains}
+    free = [color for color in CHAIN_PALETTE if color not in used]
+    return free[0] if free else CHAIN_PALETTE[len(scenario.chains) % len(CHAIN_PALETTE)]
+
+
+def chain_order_warnings(scenario: Scenario, nodes: list[str]) -> list[str]:
+    """Why the order of a chain's ``nodes`` makes no sense (a chain runs threat or sensor -> C2 ->
+    shooter): a shooter first, a sensor last, a threat anywhere but first. Empty if it is sound."""
+    roles = {node.name: node.role for node in scenario.nodes}
+    roles |= {c.name: "sensor" for c in scenario.constellations if c.sensor}
+    roles |= {t.name: "threat" for t in scenario.threats}
+    warnings = []
+    if nodes and roles.get(nodes[0]) == "shooter":
+        warnings.append(f"the chain starts at the shooter '{nodes[0]}'; a chain ends at its shooter")
+    if len(nodes) > 1 and roles.get(nodes[-1]) == "sensor":
+        warnings.append(f"the chain ends at the sensor '{nodes[-1]}'; a chain starts at its sensor")
+    warnings += [
+        f"the threat '{name}' is not first; only a chain's first node can be a threat"
+        for name in nodes[1:]
+        if roles.get(name) == "threat"
+    ]
+    return warnings
 
 
 def new_node(scenario: Scenario, role: str, lat_deg: float, lon_deg: float) -> Node:

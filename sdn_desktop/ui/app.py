@@ -33,4 +33,5 @@ def run_app(path: str | Path | None = None) -> int:
     window = MainWindow()
     window.show()
     window.open_path(Path(path) if path is not None else DEFAULT_SCENARIO)
+    window.files.offer_recovery()
     return app.exec()

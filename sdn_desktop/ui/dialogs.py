@@ -24,11 +24,13 @@ from PySide6.QtWidgets import (
 )
 
 from ..scenario import Constellation, KillChain, Scenario, TleFile, WalkerSource
+from ..scenario.edits import chain_order_warnings
 from ..scenario.io import format_validation_error
 from .fields import BoolEditor, ColorEditor, FloatEditor, IntEditor
 from .icons import kind_icon, node_icon
 
 ERROR_STYLE = "color: #ff6e6e;"
+WARNING_STYLE = "color: #ffb74d;"
 
 
 class WalkerDialog(QDialog):
@@ -38,17 +40,16 @@ class WalkerDialog(QDialog):
     def __init__(self, name: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Add Walker constellation")
-        fields = WalkerSource.model_fields
         self.name = QLineEdit(name)
         self.color = ColorEditor()
         self.color.set_value("#80cbc4")
         self.pattern = QComboBox()
         self.pattern.addItems(["delta", "star"])
-        self.planes = IntEditor("planes", fields["planes"].metadata)
-        self.sats_per_plane = IntEditor("sats_per_plane", fields["sats_per_plane"].metadata)
-        self.phasing = IntEditor("phasing", fields["phasing"].metadata)
-        self.inclination = FloatEditor("inclination_deg", fields["inclination_deg"].metadata)
-        self.altitude = FloatEditor("altitude_km", fields["altitude_km"].metadata)
+        self.planes = IntEditor()
+        self.sats_per_plane = IntEditor()
+        self.phasing = IntEditor()
+        self.inclination = FloatEditor("inclination_deg")
+        self.altitude = FloatEditor("altitude_km")
         self.sensor = BoolEditor()
         self.sensor.setText("Satellites carry tracking sensors")
         for widget, value in (
@@ -139,19 +140,20 @@ class WalkerDialog(QDialog):
 
 
 class ChainDialog(QDialog):
-    """Build a kill chain by picking nodes (and sensor constellations) in order."""
+    """Build or edit a kill chain by picking nodes (and sensor constellations) in order, from the
+    list or from the window's tree (``offer_picked``); a warning says when the order makes no sense."""
 
     def __init__(self, scenario: Scenario, chain: KillChain, title: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.resize(620, 420)
         self._chain = chain  # fields this dialog does not show are kept as they are
+        self._scenario = scenario
+        self._picked: list[str] = []
         self.name = QLineEdit(chain.name)
         self.color = ColorEditor()
         self.color.set_value(chain.color)
-        self.switching = FloatEditor(
-            "switching_delay_ms", KillChain.model_fields["switching_delay_ms"].metadata
-        )
+        self.switching = FloatEditor("switching_delay_ms")
         self.switching.set_value(chain.switching_delay_ms)
         self.available = QListWidget()
         self.chosen = QListWidget()
@@ -167,6 +169,10 @@ class ChainDialog(QDialog):
         for name in chain.nodes:
             QListWidgetItem(self._icons.get(name, kind_icon("folder")), name, self.chosen)
         add, remove, up, down = (QPushButton(t) for t in ("Add →", "← Remove", "Move up", "Move down"))
+        self.add_picked = QPushButton("Add selected in tree")
+        self.add_picked.setToolTip("Select nodes or sensor constellations in the object tree, then add them")
+        self.add_picked.setEnabled(False)
+        self.add_picked.clicked.connect(lambda: self._append(self._picked))
         add.clicked.connect(self._add)
         self.available.itemDoubleClicked.connect(lambda _i: self._add())
         remove.clicked.connect(self._remove)
@@ -174,7 +180,7 @@ class ChainDialog(QDialog):
         down.clicked.connect(lambda: self._move(1))
         middle = QVBoxLayout()
         middle.addStretch(1)
-        for b in (add, remove, up, down):
+        for b in (add, remove, up, down, self.add_picked):
             middle.addWidget(b)
         middle.addStretch(1)
         lists = QHBoxLayout()
@@ -195,6 +201,13 @@ class ChainDialog(QDialog):
         self.problem = QLabel()
         self.problem.setStyleSheet(ERROR_STYLE)
         self.problem.setWordWrap(True)
+        self.warning = QLabel()
+        self.warning.setStyleSheet(WARNING_STYLE)
+        self.warning.setWordWrap(True)
+        model = self.chosen.model()
+        for signal in (model.rowsInserted, model.rowsRemoved, model.rowsMoved):
+            signal.connect(self._check_order)
+        self._check_order()
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -203,6 +216,7 @@ class ChainDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addLayout(lists, 1)
+        layout.addWidget(self.warning)
         layout.addWidget(self.problem)
         layout.addWidget(buttons)
         self.result_chain: KillChain | None = None
@@ -210,10 +224,25 @@ class ChainDialog(QDialog):
     def chain_nodes(self) -> list[str]:
         return [self.chosen.item(i).text() for i in range(self.chosen.count())]
 
+    def offer_picked(self, names: list[str]) -> None:
+        """What is selected in the tree, offered by "Add selected in tree" (only names a chain can use)."""
+        self._picked = [name for name in names if name in self._icons]
+        count = len(self._picked)
+        self.add_picked.setEnabled(bool(count))
+        self.add_picked.setText(f"Add selected in tree ({count})" if count else "Add selected in tree")
+
+    def _append(self, names: list[str]) -> None:
+        for name in names:
+            QListWidgetItem(self._icons[name], name, self.chosen)
+
     def _add(self) -> None:
-        for item in self.available.selectedItems() or [self.available.currentItem()]:
-            if item is not None:
-                QListWidgetItem(item.icon(), item.text(), self.chosen)
+        items = self.available.selectedItems() or [self.available.currentItem()]
+        self._append([item.text() for item in items if item is not None])
+
+    def _check_order(self) -> None:
+        warnings = chain_order_warnings(self._scenario, self.chain_nodes())
+        self.warning.setText("\n".join(f"⚠ {w[0].upper()}{w[1:]}." for w in warnings))
+        self.warning.setVisible(bool(warnings))
 
     def _remove(self) -> None:
         for item in self.chosen.selectedItems():
@@ -245,11 +274,17 @@ class ChainDialog(QDialog):
         self.accept()
 
 
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """ "1 entry", "2 entries", "0 satellites": a count that reads naturally."""
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
+
+
 def show_tle_report(parent: QWidget, tle: TleFile, added: bool) -> None:
     """What was read from a TLE file and, with reasons, what was skipped."""
-    text = f"Read {len(tle.records)} satellites from {tle.path.name}."
+    text = f"Read {counted(len(tle.records), 'satellite')} from {tle.path.name}."
     if tle.skipped:
-        text += f"\n{len(tle.skipped)} entries were skipped (details below)."
+        skipped = counted(len(tle.skipped), "entry", "entries")
+        text += f"\n{skipped} {'was' if len(tle.skipped) == 1 else 'were'} skipped (details below)."
     if not added:
         text += "\nNo constellation was added."
     box = QMessageBox(

@@ -13,7 +13,8 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
 from ..scenario import Scenario, load_scenario, save_scenario
-from ..scenario.edits import EditError, FieldPath, with_fields
+from ..scenario.edits import ITEM_LISTS, EditError, FieldPath, with_fields
+from .fields import field_label
 
 
 class ReplaceScenario(QUndoCommand):
@@ -103,9 +104,17 @@ class ScenarioDocument(QObject):
     def set_fields(self, paths: list[FieldPath], value: Any) -> None:
         """Set the same field of several objects in one undoable step (or raise EditError)."""
         after = with_fields(self.scenario, paths, value)
-        label = ".".join(str(p) for p in paths[0][-2:] if isinstance(p, str))
-        objects = f" of {len(paths)} objects" if len(paths) > 1 else ""
-        self.apply(after, f"Edit {label}{objects}", merge_key=tuple(paths))
+        self.apply(after, self._edit_text(paths), merge_key=tuple(paths))
+
+    def _edit_text(self, paths: list[FieldPath]) -> str:
+        """What an edit is called in Edit > Undo: "Change Latitude of Radar", as the panel names it."""
+        path = paths[0]
+        label = field_label(next(p for p in reversed(path) if isinstance(p, str)), unit=False)
+        if len(paths) > 1:
+            return f"Change {label} of {len(paths)} objects"
+        if path[0] in ITEM_LISTS and len(path) > 2:
+            return f"Change {label} of {getattr(self.scenario, path[0])[path[1]].name}"
+        return f"Change {label} of the scenario"
 
     def try_set_fields(self, paths: list[FieldPath], value: Any) -> list[str] | None:
         """``set_fields``; if that is invalid, its problems instead (and nothing changes)."""

@@ -1,15 +1,16 @@
 """One editor widget per kind of model field, all with ``value()``, ``set_value()`` and ``committed``.
 
-Spin boxes take their range from the pydantic constraints and their unit suffix from the field name
-(``_km`` -> " km"); they commit on Enter, focus loss or an arrow click, not on every keystroke.
+Spin boxes take their unit suffix from the field name (``_km`` -> " km") and commit on Enter, focus
+loss or an arrow click, not on every keystroke. They accept any number: the model says what is out of
+range, next to the field (a spin box would clamp 95 to 9 or revert 0 without a word).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
-import annotated_types as at
 from PySide6.QtCore import QDateTime, Qt, QTimeZone, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -63,39 +64,57 @@ def unit_of(name: str) -> tuple[str, int]:
     return unit, decimals
 
 
-def field_label(name: str) -> str:
-    """``max_range_km`` -> "Max range (km)"."""
-    ending, unit, _ = _unit_entry(name)
+def field_label(name: str, unit: bool = True) -> str:
+    """``max_range_km`` -> "Max range (km)" (without ``unit``: "Max range")."""
+    ending, suffix, _ = _unit_entry(name)
     stem = name.removesuffix(ending) if ending else name
     words = [WORDS.get(w, w) for w in stem.split("_")]
     text = " ".join(words)
     text = text[0].upper() + text[1:]
-    return f"{text} ({unit})" if unit else text
+    return f"{text} ({suffix})" if suffix and unit else text
 
 
-def bounds(metadata: list[Any], decimals: int) -> tuple[float, float]:
-    low, high = -1e9, 1e9
-    tiny = 10.0**-decimals
-    for m in metadata:
-        if isinstance(m, at.Ge):
-            low = m.ge
-        elif isinstance(m, at.Gt):
-            low = m.gt + tiny
-        elif isinstance(m, at.Le):
-            high = m.le
-        elif isinstance(m, at.Lt):
-            high = m.lt - tiny
-    return low, high
+_PYDANTIC_WORDS = (
+    ("Input should be greater than or equal to", "must be at least"),
+    ("Input should be less than or equal to", "must be at most"),
+    ("Input should be greater than", "must be more than"),
+    ("Input should be less than", "must be less than"),
+)
+_IDENTIFIER = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+
+
+def readable_problem(line: str, shown: str | None = None) -> str:
+    """A "field.path: message" line as the properties panel names things:
+    ``nodes[0] 'Radar'.position.lat_deg: Input should be less than or equal to 90`` reads
+    "Latitude (°) of Radar: must be at most 90" (without "of Radar" when ``shown`` is "Radar")."""
+    path, sep, message = line.partition(": ")
+    if not sep:
+        return line
+    owner = re.search(r"'([^']*)'", path)
+    fields = re.findall(r"[A-Za-z_][A-Za-z0-9_]*", path[owner.end() :] if owner else path)
+    if not fields:
+        text = owner.group(1) if owner else path  # the object itself
+    else:
+        text = field_label(fields[-1])
+        if owner and owner.group(1) != shown:
+            text += f" of {owner.group(1)}"
+    for words, plain in _PYDANTIC_WORDS:
+        message = message.replace(words, plain)
+    message = _IDENTIFIER.sub(lambda m: field_label(m.group(), unit=False), message)
+    return f"{text}: {message}"
+
+
+FLOAT_RANGE = 1e9
 
 
 class FloatEditor(QDoubleSpinBox):
     committed = Signal()
 
-    def __init__(self, name: str, metadata: list[Any]):
+    def __init__(self, name: str):
         super().__init__()
         unit, decimals = unit_of(name)
         self.setDecimals(decimals)
-        self.setRange(*bounds(metadata, decimals))
+        self.setRange(-FLOAT_RANGE, FLOAT_RANGE)
         if unit:
             self.setSuffix(f" {unit}" if unit != "°" else unit)
         self.setKeyboardTracking(False)
@@ -110,10 +129,9 @@ class FloatEditor(QDoubleSpinBox):
 class IntEditor(QSpinBox):
     committed = Signal()
 
-    def __init__(self, name: str, metadata: list[Any]):
+    def __init__(self):
         super().__init__()
-        low, high = bounds(metadata, 0)
-        self.setRange(int(max(low, -(2**31) + 1)), int(min(high, 2**31 - 1)))
+        self.setRange(-(2**31) + 1, 2**31 - 1)
         self.setKeyboardTracking(False)
         self.valueChanged.connect(self.committed)
 

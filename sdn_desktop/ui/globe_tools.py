@@ -51,11 +51,16 @@ class GlobeTools(QObject):
         self.place_group.setExclusionPolicy(QActionGroup.ExclusionPolicy.ExclusiveOptional)
         self.place_group.triggered.connect(self._placement_toggled)
         self.place_actions: dict[str, QAction] = {}
+        self._window: QMainWindow | None = None  # and its place toolbar, once built
+        self._bar: QToolBar | None = None
         globe.installEventFilter(self)
 
     def build_toolbar(self, window: QMainWindow) -> QToolBar:
-        """The "Place on globe" toolbar: one checkable button per node role."""
+        """The "Place on globe" toolbar: one checkable button per node role. When the toolbars of
+        its row do not fit the window, it moves to a row of its own (Qt would hide its buttons)."""
         bar = QToolBar("Place", window)
+        self._window, self._bar = window, bar
+        window.installEventFilter(self)
         bar.setObjectName("place_toolbar")
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         bar.addWidget(QLabel(" Place on globe: "))
@@ -78,9 +83,24 @@ class GlobeTools(QObject):
         self.status_bar.clearMessage()
         return True
 
+    def _fit_toolbar(self) -> None:
+        """Give the place toolbar a row of its own exactly when its row is too narrow for it."""
+        window, bar = self._window, self._bar
+        area = window.toolBarArea(bar)
+        row = [b for b in window.findChildren(QToolBar) if window.toolBarArea(b) == area and b.isVisible()]
+        wanted = sum(b.sizeHint().width() for b in row)
+        broken = window.toolBarBreak(bar)
+        if wanted > window.width() and not broken:
+            window.insertToolBarBreak(bar)
+        elif broken and wanted <= window.width():
+            window.removeToolBarBreak(bar)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Clicks on the globe pick or place; a drag that starts on a fixed node moves it."""
+        """Clicks on the globe pick or place; a drag that starts on a fixed node moves it. The
+        window's resizes fit the place toolbar."""
         if watched is not self.globe:
+            if event.type() == QEvent.Type.Resize and watched is self._window:
+                self._fit_toolbar()
             return super().eventFilter(watched, event)
         kind = event.type()
         if kind == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.LeftButton:

@@ -28,9 +28,11 @@ from ..scenario.edits import (
     ROLE_NAMES,
     EditError,
     FieldPath,
+    chains_using,
     duplicated,
     new_node,
     new_scenario,
+    next_chain_color,
     taken_names,
     tle_constellation,
     unique_name,
@@ -41,12 +43,14 @@ from ..scenario.edits import (
 from .clock import Clock, TimeToolbar
 from .compute import Analysis
 from .contested_tools import ContestedTools
-from .dialogs import ChainDialog, WalkerDialog, show_tle_report
+from .dialogs import ChainDialog, WalkerDialog, counted, show_tle_report
 from .document import ScenarioDocument
 from .exports import Exports
+from .fields import readable_problem
 from .files import ScenarioFiles
 from .globe import GlobeWidget
 from .globe_tools import GlobeTools
+from .help import HelpMenu
 from .plots import LatencyPlot, RouteTable
 from .properties import PropertyPanel
 from .record import RecordDialog, RecordRun, show_result
@@ -169,6 +173,7 @@ class MainWindow(QMainWindow):
         recent_menu.aboutToShow.connect(lambda: self.files.fill_recent_menu(recent_menu))
         self._action(file, "&Save", self.files.save, SK.Save)
         self._action(file, "Save &As...", self.files.save_as, SK.SaveAs)
+        self._action(file, "&Close", self.files.close_file, SK.Close)
         file.addSeparator()
         self._action(file, "Import &TLE constellation...", self.import_tle)
         self._action(file, "Record &animation...", self.record_animation, "Ctrl+R")
@@ -227,6 +232,7 @@ class MainWindow(QMainWindow):
             view.addAction(dock.toggleViewAction())
         view.addAction(self.resilience_dock.toggleViewAction())
         view.addAction(self.time_toolbar.toggleViewAction())
+        self.help_menu = HelpMenu(self)
 
     def _connect(self) -> None:
         doc = self.document
@@ -239,6 +245,7 @@ class MainWindow(QMainWindow):
         self.tree.duplicate_requested.connect(self.duplicate)
         self.tree.delete_requested.connect(self.delete)
         self.tree.focus_requested.connect(self.focus)
+        self.tree.edit_chain_requested.connect(self.edit_chain_nodes)
         self.properties.chain_nodes_requested.connect(self.edit_chain_nodes)
         self.globe_tools.place_requested.connect(self.add_node)
         self.globe_tools.move_requested.connect(self._apply_field)
@@ -427,9 +434,13 @@ class MainWindow(QMainWindow):
         try:
             after, select = build()
         except EditError as err:
-            QMessageBox.warning(self, APP_NAME, f"{text} is not possible:\n" + "\n".join(err.problems))
+            self._refused(text, err)
             return
         self._apply(after, text, select)
+
+    def _refused(self, text: str, err: EditError) -> None:
+        problems = "\n".join(readable_problem(p) for p in err.problems)
+        QMessageBox.warning(self, APP_NAME, f"{text} is not possible:\n{problems}")
 
     def _try_adding(self, kind: str, item: BaseModel) -> None:
         """Append ``item`` to the ``kind`` list and select it, or show why it is invalid."""
@@ -486,35 +497,84 @@ class MainWindow(QMainWindow):
             )
             return
         name = unique_name("Chain", {c.name for c in self.scenario.chains})
-        draft = KillChain.model_construct(name=name, color="#ff5252", nodes=[], switching_delay_ms=0.1)
-        dialog = ChainDialog(self.scenario, draft, "Add kill chain", self)
-        if dialog.exec() and dialog.result_chain is not None:
-            self._try_adding("chains", dialog.result_chain)
+        color = next_chain_color(self.scenario)
+        draft = KillChain.model_construct(
+            name=name, color=color, nodes=[], switching_delay_ms=0.1, sensors=[]
+        )
+        self._open_chain_dialog(draft, "Add kill chain", lambda chain: self._try_adding("chains", chain))
 
     def edit_chain_nodes(self, index: int) -> None:
+        """Edit the chain at ``index``: its nodes (reorder, add, remove, pick from the tree), name, colour."""
         chain = self.scenario.chains[index]
-        dialog = ChainDialog(self.scenario, chain, f"Kill chain: {chain.name}", self)
-        if dialog.exec() and dialog.result_chain is not None:
-            new = dialog.result_chain
-            self._try(
-                f"Edit {chain.name}", lambda: (with_replaced(self.scenario, ("chains", index), new), None)
-            )
+
+        def replace(new: KillChain) -> None:
+            names = [c.name for c in self.scenario.chains]
+            if chain.name not in names:
+                QMessageBox.warning(self, APP_NAME, f"The kill chain {chain.name} was deleted meanwhile.")
+                return
+            ref = ("chains", names.index(chain.name))
+            self._try(f"Edit {chain.name}", lambda: (with_replaced(self.scenario, ref, new), None))
+
+        self._open_chain_dialog(chain, f"Kill chain: {chain.name}", replace)
+
+    def _open_chain_dialog(self, chain: KillChain, title: str, accepted: Callable[[KillChain], None]) -> None:
+        """A chain dialog that stays open beside the window, so nodes can be picked in the tree."""
+        dialog = ChainDialog(self.scenario, chain, title, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def offer(refs: list[ObjectRef]) -> None:
+            picked = [(k, i) for k, i in refs if k in ("nodes", "constellations")]
+            dialog.offer_picked([getattr(self.scenario, k)[i].name for k, i in picked])
+
+        self.tree.selection_changed.connect(offer)
+        dialog.finished.connect(lambda _r: self.tree.selection_changed.disconnect(offer))
+        dialog.accepted.connect(lambda: dialog.result_chain is not None and accepted(dialog.result_chain))
+        self.chain_dialog = dialog
+        dialog.show()
 
     def duplicate(self, refs: list[ObjectRef]) -> None:
         refs = [r for r in refs if r[0] != "scenario"]
         if not refs:
             return
-        self._try(f"Duplicate {len(refs)} object(s)", lambda: duplicated(self.scenario, refs))
+        self._try(f"Duplicate {_names(self.scenario, refs)}", lambda: duplicated(self.scenario, refs))
 
     def delete(self, refs: list[ObjectRef]) -> None:
         refs = [r for r in refs if r[0] != "scenario"]
         if not refs:
             return
-        after, dropped = without(self.scenario, refs)
-        names = [getattr(self.scenario, k)[i].name for k, i in refs]
-        self._apply(after, f"Delete {', '.join(names)}", [])
+        users = chains_using(self.scenario, refs)
+        keep = self._ask_about_chains(_names(self.scenario, refs), users) if users else False
+        if keep is None:
+            return
+        try:
+            after, dropped = without(self.scenario, refs, keep_chains=keep)
+        except EditError as err:
+            self._refused(f"Deleting {_names(self.scenario, refs)}", err)
+            return
+        text = f"Delete {_names(self.scenario, refs)}"
         if dropped:
-            self.status_label.setText(f"Deleted with them (they used a deleted node): {', '.join(dropped)}")
+            text += f" and {'kill chain' if len(dropped) == 1 else 'kill chains'} {', '.join(dropped)}"
+        kept = [name for name in users if name not in dropped]
+        if kept:
+            text += f" (kept in {', '.join(kept)} without {'it' if len(refs) == 1 else 'them'})"
+        self._apply(after, text, [])
+        self.status_label.setText(text)
+
+    def _ask_about_chains(self, deleted: str, users: list[str]) -> bool | None:
+        """Whether chains using deleted objects stay (without them); None: cancel the delete."""
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            APP_NAME,
+            f"{counted(len(users), 'kill chain').capitalize()} {'uses' if len(users) == 1 else 'use'} "
+            f"{deleted}: {', '.join(users)}.\nDelete {'it' if len(users) == 1 else 'them'} too, or keep "
+            f"{'it' if len(users) == 1 else 'them'} without {deleted}?",
+            QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        delete = box.addButton("Delete chains too", QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton(f"Keep chains without {deleted}", QMessageBox.ButtonRole.AcceptRole)
+        box.exec()
+        return {delete: False, keep: True}.get(box.clickedButton())
 
     def record_animation(self) -> None:
         """Ask for the recording settings, then record in a child process with a progress dialog."""
@@ -539,8 +599,15 @@ class MainWindow(QMainWindow):
         if not self.files.maybe_save():
             event.ignore()
             return
-        self.files.store_window()
+        self.files.close()
         self.clock.pause()
         self.analysis.stop()
         self.globe.shutdown()
         event.accept()
+
+
+def _names(scenario: Scenario, refs: list[ObjectRef]) -> str:
+    """The objects at ``refs`` by name: "Radar", "Radar, C2", or "5 objects" for many."""
+    if len(refs) > 3:
+        return counted(len(refs), "object")
+    return ", ".join(getattr(scenario, kind)[index].name for kind, index in refs)

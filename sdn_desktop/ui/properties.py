@@ -19,7 +19,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
-from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QComboBox,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -57,6 +59,7 @@ from .fields import (
     RowsEditor,
     TextEditor,
     field_label,
+    readable_problem,
 )
 from .tree import ObjectRef
 
@@ -104,9 +107,10 @@ def _next_waypoint(rows: list[dict]) -> dict:
 class FieldRow(QWidget):
     """An editor with its validation message underneath."""
 
-    def __init__(self, editor: QWidget):
+    def __init__(self, editor: QWidget, values: list[Any]):
         super().__init__()
         self.editor = editor
+        self.values = values  # what the objects hold (Escape goes back to it)
         self.error = QLabel()
         self.error.setStyleSheet(ERROR_STYLE)
         self.error.setWordWrap(True)
@@ -120,6 +124,15 @@ class FieldRow(QWidget):
     def show_problems(self, problems: list[str] | None) -> None:
         self.error.setText("\n".join(problems or []))
         self.error.setVisible(bool(problems))
+
+    def show_values(self, values: list[Any]) -> None:
+        self.values = values
+        _show_values(self.editor, values)
+        self.show_problems(None)
+
+    def revert(self) -> None:
+        """Give up what was typed: the field shows what the objects hold again."""
+        self.show_values(self.values)
 
 
 class PropertyPanel(QScrollArea):
@@ -137,6 +150,7 @@ class PropertyPanel(QScrollArea):
         self._shape: Any = None
         self._rows: dict[FieldPath, FieldRow] = {}
         self._chain_label: QLabel | None = None
+        self._title_label: QLabel | None = None
         self._motion: QComboBox | None = None
         self.show_message(HINT)
 
@@ -171,8 +185,8 @@ class PropertyPanel(QScrollArea):
             self._show(scenario, self._refs)
             return
         for path, row in self._rows.items():
-            _show_values(row.editor, [value_at(data, path) for data in datas])
-            row.show_problems(None)
+            row.show_values([value_at(data, path) for data in datas])
+        self._title_label.setText(self._title(scenario))
         if self._chain_label is not None:
             self._chain_label.setText(" → ".join(datas[0]["nodes"]))
 
@@ -181,7 +195,19 @@ class PropertyPanel(QScrollArea):
         return self._rows[path]
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Typing into a spin box that reads "— mixed —" replaces that text (Qt would refuse the keys)."""
+        """Undo and redo act on the document even while the cursor is in a field (a field would
+        take Ctrl+Z for its own text); Escape gives up a refused value. Typing into a spin box that
+        reads "— mixed —" replaces that text (Qt would refuse the keys)."""
+        kind = event.type()
+        if kind == QEvent.Type.ShortcutOverride and any(
+            event.matches(key) for key in (QKeySequence.StandardKey.Undo, QKeySequence.StandardKey.Redo)
+        ):
+            return True  # not overridden: the window's Undo/Redo shortcut fires
+        if kind == QEvent.Type.KeyPress and event.key() == Qt.Key.Key_Escape:
+            row = _row_of(watched)
+            if row is not None and not row.error.isHidden():
+                row.revert()
+                return True
         if (
             event.type() == QEvent.Type.KeyPress
             and isinstance(watched, QAbstractSpinBox)
@@ -205,9 +231,9 @@ class PropertyPanel(QScrollArea):
         self._chain_label = self._motion = None
         page = QWidget()
         layout = QVBoxLayout(page)
-        title = QLabel(self._title(scenario))
-        title.setStyleSheet("font-weight: bold; font-size: 14px; padding: 4px 0;")
-        layout.addWidget(title)
+        self._title_label = QLabel(self._title(scenario))
+        self._title_label.setStyleSheet("font-weight: bold; font-size: 14px; padding: 4px 0;")
+        layout.addWidget(self._title_label)
         if len(refs) > 1:
             names = QLabel(", ".join(data["name"] for data in datas) + "\nAn edit applies to all of them.")
             names.setWordWrap(True)
@@ -316,9 +342,9 @@ class PropertyPanel(QScrollArea):
         if annotation is bool:
             return BoolEditor()
         if annotation is int:
-            return IntEditor(name, info.metadata)
+            return IntEditor()
         if annotation is float:
-            return FloatEditor(name, info.metadata)
+            return FloatEditor(name)
         if annotation is datetime:
             return DateTimeEditor()
         if annotation is str:
@@ -326,12 +352,11 @@ class PropertyPanel(QScrollArea):
         return None
 
     def _bind(self, editor: QWidget, path: FieldPath, values: list[Any]) -> None:
-        row = FieldRow(editor)
+        row = FieldRow(editor, values)
         _show_values(editor, values)
         self._rows[path] = row
-        if len(values) > 1:
-            for box in (editor, *editor.findChildren(QAbstractSpinBox)):
-                box.installEventFilter(self)
+        for widget in (editor, *editor.findChildren(QAbstractSpinBox), *editor.findChildren(QLineEdit)):
+            widget.installEventFilter(self)
 
         def commit() -> None:
             try:
@@ -339,7 +364,9 @@ class PropertyPanel(QScrollArea):
             except ValueError as err:
                 row.show_problems([str(err)])
                 return
-            row.show_problems(self._commit(path, new))
+            problems = self._commit(path, new)
+            shown = self._datas(self._scenario)[0].get("name") if len(self._refs) == 1 else None
+            row.show_problems([readable_problem(p, shown) for p in problems or []])
 
         editor.committed.connect(commit)
         if isinstance(editor, RowsEditor):
@@ -357,7 +384,7 @@ class PropertyPanel(QScrollArea):
             self._motion.addItems(MOTIONS)
             self._motion.setCurrentIndex(int(moving))
             self._motion.activated.connect(lambda i: self._switch_motion(i == 1))
-            self._motion_row = FieldRow(self._motion)
+            self._motion_row = FieldRow(self._motion, [])
             form.addRow("Motion", self._motion_row)
             if moving:
                 editor = RowsEditor(WAYPOINT_COLUMNS, as_dicts=True, new_row=_next_waypoint)
@@ -367,8 +394,8 @@ class PropertyPanel(QScrollArea):
             info = Node.model_fields["position"]
             box = QGroupBox("Position")
             inner = QFormLayout()
-            for name, sub in info.annotation.__args__[0].model_fields.items():
-                editor = FloatEditor(name, sub.metadata)
+            for name in info.annotation.__args__[0].model_fields:
+                editor = FloatEditor(name)
                 self._bind(editor, (*path, name), [data["position"][name] for data in datas])
                 inner.addRow(field_label(name), self._rows[(*path, name)])
             box.setLayout(inner)
@@ -385,7 +412,8 @@ class PropertyPanel(QScrollArea):
         else:
             first = data["waypoints"][0]
             data.update(position={k: first[k] for k in ("lat_deg", "lon_deg", "alt_m")}, waypoints=None)
-        self._motion_row.show_problems(self.apply(self._full_path(self._refs[0], ()), data))
+        problems = self.apply(self._full_path(self._refs[0], ()), data) or []
+        self._motion_row.show_problems([readable_problem(p, data["name"]) for p in problems])
 
     def _chain_nodes(self, nodes: list[str]) -> QWidget:
         widget = QWidget()
@@ -393,12 +421,19 @@ class PropertyPanel(QScrollArea):
         layout.setContentsMargins(0, 0, 0, 0)
         self._chain_label = QLabel(" → ".join(nodes))
         self._chain_label.setWordWrap(True)
-        button = QPushButton("Pick...")
-        button.setToolTip("Choose the chain's nodes in order")
+        button = QPushButton("Edit...")
+        button.setToolTip("Reorder, add or remove the chain's nodes (or pick them in the tree)")
         button.clicked.connect(lambda: self.chain_nodes_requested.emit(self._refs[0][1]))
         layout.addWidget(self._chain_label, 1)
         layout.addWidget(button)
         return widget
+
+
+def _row_of(widget: QObject | None) -> FieldRow | None:
+    """The field row ``widget`` belongs to."""
+    while widget is not None and not isinstance(widget, FieldRow):
+        widget = widget.parent()
+    return widget
 
 
 def _exists(scenario: Scenario, ref: ObjectRef) -> bool:

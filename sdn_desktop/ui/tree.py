@@ -26,6 +26,7 @@ class ObjectTree(QTreeWidget):
     delete_requested = Signal(list)
     focus_requested = Signal(object)  # ObjectRef
     outage_requested = Signal(object, bool)  # a constellation's or node's ObjectRef; its whole operator
+    edit_chain_requested = Signal(int)  # index of a kill chain
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -115,6 +116,8 @@ class ObjectTree(QTreeWidget):
         delete = menu.addAction("Delete", lambda: self.delete_requested.emit(objects))
         dup.setEnabled(bool(objects))
         delete.setEnabled(bool(objects))
+        if len(refs) == 1 and refs[0][0] == "chains":
+            menu.addAction("Edit kill chain...", lambda: self.edit_chain_requested.emit(refs[0][1]))
         focus = menu.addAction("Focus camera", lambda: self.focus_requested.emit(refs[0]))
         focus.setEnabled(len(refs) == 1 and refs[0][0] in ("constellations", "nodes"))
         if len(refs) == 1 and refs[0][0] in ("constellations", "nodes"):
