@@ -459,3 +459,15 @@ def test_dragging_space_turns_the_camera_and_the_wheel_zooms(window, qtbot):
     QApplication.sendEvent(canvas, wheel)
     qtbot.waitUntil(lambda: window.globe.is_idle() and window.globe.frame is not shown, timeout=10000)
     assert spread() > 1.2 * before  # scrolling up zooms in
+
+
+def test_the_view_menu_follows_the_globe_state(window):
+    """Layers and frame changed on the globe itself (not through the menu) show in the View menu."""
+    window.globe.set_layer_visible("isl", False)
+    window.globe.set_frame("inertial")
+    assert not window.layer_actions["isl"].isChecked()
+    assert window.frame_actions["inertial"].isChecked()
+    assert not window.frame_actions["earth_fixed"].isChecked()
+    window.globe.set_layer_visible("isl", True)
+    window.globe.set_frame("earth_fixed")
+    assert window.layer_actions["isl"].isChecked() and window.frame_actions["earth_fixed"].isChecked()

@@ -18,9 +18,10 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QWidget,
 )
-from superqt.utils import qthrottled
+from superqt.utils import qthrottled, signals_blocked
 
 from ..engine import Network, Snapshot, TimeSeries
+from ..render.state import GlobeState
 from ..render.view import GlobeView
 from ..resources import APP_NAME
 from ..scenario import KillChain, Scenario, read_tle_file
@@ -215,16 +216,17 @@ class MainWindow(QMainWindow):
             action = self._action(
                 layers, label, lambda on, n=name: self.globe.set_layer_visible(n, on), checkable=True
             )
-            action.setChecked(True)
             self.layer_actions[name] = action
         frames = view.addMenu("&Frame")
         frame_group = QActionGroup(self)
+        self.frame_actions: dict[str, QAction] = {}
         for frame, label in (("earth_fixed", "Earth-fixed"), ("inertial", "Inertial")):
             action = self._action(
                 frames, label, lambda _c=False, f=frame: self.globe.set_frame(f), checkable=True
             )
-            action.setChecked(frame == "earth_fixed")
             frame_group.addAction(action)
+            self.frame_actions[frame] = action
+        self._show_globe_state(self.globe.state)
         self._action(view, "&Reset camera", self._reset_camera, "Ctrl+0")
         self._action(view, "&Orbit camera", self._start_orbit)
         view.addSeparator()
@@ -234,8 +236,18 @@ class MainWindow(QMainWindow):
         view.addAction(self.time_toolbar.toggleViewAction())
         self.help_menu = HelpMenu(self)
 
+    def _show_globe_state(self, state: GlobeState) -> None:
+        """Menus set from the globe's one state (layers shown, frame), whoever changed it."""
+        for name, action in self.layer_actions.items():
+            with signals_blocked(action):
+                action.setChecked(state.layer_visible(name))
+        for frame, action in self.frame_actions.items():
+            with signals_blocked(action):
+                action.setChecked(state.frame == frame)
+
     def _connect(self) -> None:
         doc = self.document
+        self.globe.state_changed.connect(self._show_globe_state)
         doc.changed.connect(self._show_changed)
         doc.loaded.connect(self._show_loaded)
         doc.path_changed.connect(lambda _p: self._update_title())
