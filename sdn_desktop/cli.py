@@ -39,6 +39,15 @@ def _limit_problem(source: str, err: LimitError) -> str:
     return f"{source}: {'.'.join(map(str, err.loc)) or '(top level)'}: {err}"
 
 
+def _write_or_print(output: str | None, text: str) -> int:
+    """``text`` into the file ``output`` (atomically), or onto stdout; exit status 0."""
+    if output:
+        atomic_write_text(output, text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 # ------------------------------------------------------------------ validate
 def cmd_validate(args: argparse.Namespace) -> int:
     from .engine import Network
@@ -200,20 +209,12 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     for warning in series.warnings:
         _eprint(f"{args.file}: warning: {warning}")
     text = _format_records(series.records(), args.format)
-    if args.output:
-        atomic_write_text(args.output, text)
-    else:
-        sys.stdout.write(text)
-    return 0
+    return _write_or_print(args.output, text)
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
     text = json.dumps(json_schema(), indent=2) + "\n"
-    if args.output:
-        atomic_write_text(args.output, text)
-    else:
-        sys.stdout.write(text)
-    return 0
+    return _write_or_print(args.output, text)
 
 
 # ------------------------------------------------------------------ resilience
@@ -270,11 +271,7 @@ def cmd_resilience(args: argparse.Namespace) -> int:
         if runner is not None:
             runner.close()
     text = format_sections(result.to_records(), args.format)
-    if args.output:
-        atomic_write_text(args.output, text)
-    else:
-        sys.stdout.write(text)
-    return 0
+    return _write_or_print(args.output, text)
 
 
 def _resilience_runner(args: argparse.Namespace):
