@@ -173,10 +173,11 @@ class Overlay:
     def __init__(self, parent: scene.Node, fonts: FontManager):
         self.root = scene.Node(parent=parent, name="overlay")
         self.root.order = 100
-        self._title = make_text(self.root, fonts, "left", "bottom", 11, bold=True)
-        self._left = make_text(self.root, fonts, "left", "center", 9)  # clock and legend labels
-        self._names = make_text(self.root, fonts, "right", "bottom", 10)  # chain names
-        self._values = make_text(self.root, fonts, "right", "bottom", 10, bold=True)  # panel title, latencies
+        # outlined: at small sizes the globe reaches under them
+        self._title = make_text(self.root, fonts, "left", "bottom", 11, bold=True, outlined=True)
+        self._left = make_text(self.root, fonts, "left", "center", 9, outlined=True)  # clock, legend labels
+        self._names = make_text(self.root, fonts, "right", "bottom", 10, outlined=True)  # chain names
+        self._values = make_text(self.root, fonts, "right", "bottom", 10, bold=True, outlined=True)
         self._swatch_markers = scene.visuals.Markers(parent=self.root)
         self._swatch_lines = scene.visuals.Line(parent=self.root, connect="segments", width=3)
         self._swatches_drawn: tuple | None = None  # what the swatch visuals show
@@ -233,9 +234,9 @@ class Overlay:
         return self._parts["legend"] and 0 < LEGEND_ROW_PX * rows <= LEGEND_MAX_HEIGHT * self._size[1]
 
     def _refresh(self) -> None:
-        """Lay the parts out for the canvas: the latency panel moves below the title and clock where
-        they would meet, names too long are cut short, and the legend is left out where it would
-        meet either."""
+        """Lay the parts out for the canvas: where the latency panel would meet the title and clock it
+        moves to the bottom right (or else below them), names too long are cut short, and the legend
+        is left out where it would meet either."""
         width, height = self._size
         right = width - MARGIN_PX
         show_time = self._parts["time"]
@@ -250,10 +251,14 @@ class Overlay:
 
         names, values = self._latency_rows(right, MARGIN_PX)
         panel = _boxes(self._names, names) + _boxes(self._values, values)
-        if _any_overlap(panel, top_left):
+        if panel and _any_overlap(panel, top_left):  # at the bottom, or else below the title and clock
+            bottom = height - MARGIN_PX - (max(box[3] for box in panel) - MARGIN_PX)
             below = max(box[3] for box in top_left) + GROUP_GAP_PX
-            names, values = self._latency_rows(right, below)
+            names, values = self._latency_rows(right, bottom)
             panel = _boxes(self._names, names) + _boxes(self._values, values)
+            if _any_overlap(panel, top_left):
+                names, values = self._latency_rows(right, below)
+                panel = _boxes(self._names, names) + _boxes(self._values, values)
         self._show_texts(self._names, names)
         self._show_texts(self._values, values)
 

@@ -7,8 +7,10 @@ a thread of this process, which spends its time waiting on a pipe, sends them to
 (``render.process``) a batch at a time, always with the whole state, and brings back each finished
 frame with its ``ScreenProjection`` (clicks are picked on what the user sees) and its camera pose,
 which goes into the state. Consecutive snapshots and mouse moves collapse to the newest. If the
-globe process dies, a new one is started and given the last scenario, snapshot and state, camera
-included; if it cannot draw at all (no EGL), the widget says why and the rest of the window works on.
+globe process dies, a new one is started (after a wait, longer each time) and given the last
+scenario, snapshot and state, camera included; after a few in a row that die before drawing, or one
+that cannot draw here at all (no EGL), the widget shows the reason over the last frame with a
+"Restart globe" button, and the rest of the window works on. Every ended process is reaped.
 """
 
 from __future__ import annotations
@@ -178,8 +180,8 @@ class GlobeRenderer(QObject):
                     snapshot = self._snapshot if self._new_snapshot else None
                     self._sent, self._new_scene, self._new_snapshot = state, False, False
                     self._camera_set = False
-                    if self.process is None:
-                        self.process = GlobeProcess(state.size)
+                if self.process is None:
+                    self.process = GlobeProcess(state.size)
                 try:
                     pixels = self.process.draw(state, inputs, scene, snapshot)
                 except GlobeProcessError as err:
