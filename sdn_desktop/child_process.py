@@ -130,10 +130,10 @@ class ChildProcess:
         except subprocess.TimeoutExpired:
             status = None
         if status is not None and status < 0:
-            how = f"was killed by {signal.Signals(-status).name if -status in _SIGNALS else -status}"
+            how = f"killed by {signal.Signals(-status).name if -status in _SIGNALS else -status}"
         else:
-            how = f"stopped (exit status {status})"
-        return self.error(f"the {self.name} process {how}", stopped=True)
+            how = f"exit status {status}"
+        return self.error(f"the {self.name} process stopped ({how})", stopped=True)
 
     @property
     def name(self) -> str:
