@@ -17,12 +17,16 @@ from __future__ import annotations
 import os
 import pickle
 import select
+import signal
 import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
+
+_SIGNALS = {int(sig) for sig in signal.Signals}
+STOP_WAIT_S = 2.0  # how long a child that closed its pipe is given to exit, for its exit status
 
 
 @dataclass(frozen=True)
@@ -120,12 +124,28 @@ class ChildProcess:
                 progress(reply.value)
 
     def stopped(self) -> ChildError:
-        status = self._process.poll()
-        return self.error(f"the {self.name} process stopped (exit status {status})", stopped=True)
+        """The error saying how the child ended (it closed its end of the pipe: it is ending)."""
+        try:
+            status = self._process.wait(timeout=STOP_WAIT_S)
+        except subprocess.TimeoutExpired:
+            status = None
+        if status is not None and status < 0:
+            how = f"killed by {signal.Signals(-status).name if -status in _SIGNALS else -status}"
+        else:
+            how = f"exit status {status}"
+        return self.error(f"the {self.name} process stopped ({how})", stopped=True)
 
     @property
     def name(self) -> str:
         return type(self).__name__.removesuffix("Process").lower()
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
+    def alive(self) -> bool:
+        """The child has not ended (it may still be starting)."""
+        return self._process.poll() is None
 
     def kill(self) -> None:
         self._process.kill()
@@ -196,6 +216,25 @@ def _handle(service: Service, request: Request) -> Result | Failure:
         raise
     except Exception as err:  # carried back to the caller, with its type and message
         return Failure.of(err)
+
+
+def child_pids(pid: int | None = None) -> list[int]:
+    """The live (not yet reaped) child processes of ``pid`` (default: this process), from /proc."""
+    pid = os.getpid() if pid is None else pid
+    children: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children += [int(c) for c in (task / "children").read_text().split()]
+    return sorted(children)
+
+
+def rss_bytes(pid: int) -> int:
+    """The resident set size of process ``pid`` (0 if it is gone), from /proc."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    kb = next((line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")), "0")
+    return int(kb) * 1024
 
 
 def _answer(stream: BinaryIO, message: Result | Progress | Failure) -> None:

@@ -88,10 +88,43 @@ def test_snapshots_still_arrive_when_the_engine_process_dies(small_scenario, tmp
         first = remote.snapshot(small_scenario, tmp_path, 30.0)
         dead = remote._process
         dead.kill()
-        again = remote.snapshot(small_scenario, tmp_path, 30.0)  # asked again of a new process
+        deadline = time.monotonic() + 10
+        while dead.alive() and time.monotonic() < deadline:  # it died while idle: a new one is started
+            time.sleep(0.01)
+        again = remote.snapshot(small_scenario, tmp_path, 30.0)
         assert remote._process is not dead
         assert again.t_s == first.t_s and (again.sat_pos == first.sat_pos).all()
         assert remote.snapshot(small_scenario, tmp_path, 60.0).t_s == 60.0
+    finally:
+        remote.close()
+
+
+def test_a_job_that_ends_its_engine_process_is_not_run_again(small_scenario, tmp_path):
+    """The job may be what killed it (an allocation too large, say): it fails, saying how the process
+    ended; the next job gets a new process. Nothing is computed in this (the GUI's) process."""
+    from sdn_desktop.engine.process import EngineProcessError
+    from sdn_desktop.ui.compute import RemoteEngine, _describe
+
+    remote = RemoteEngine()
+    killed = []
+
+    class KillingContext:  # the engine process dies during the job, after its first step
+        def progress(self, done: int, total: int) -> None:
+            if not killed:
+                killed.append(remote._process)
+                remote._process.kill()
+
+        def cancelled(self) -> bool:
+            return False
+
+    try:
+        with pytest.raises(EngineProcessError) as err:
+            remote.series(small_scenario, tmp_path, KillingContext())
+        assert err.value.stopped and "killed by SIGKILL" in _describe(err.value)
+        assert len(killed) == 1 and remote._process is None  # not started again for this job
+        assert not killed[0].alive()  # and reaped
+        series = remote.series(small_scenario, tmp_path, KillingContext())  # the next job: a new process
+        assert len(series.t_s) == 21 and len(killed) == 1
     finally:
         remote.close()
 

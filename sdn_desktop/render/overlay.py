@@ -21,6 +21,7 @@ LEGEND_ROW_PX = 15
 LEGEND_SWATCH_PX = 16
 LEGEND_MAX_HEIGHT = 0.6  # of the canvas height; a longer legend is left out
 LATENCY_COLUMN_PX = 104  # width of the right-aligned latency column
+GROUP_GAP_PX = 8  # the least space between the title and clock, the latency panel and the legend
 TEXT_COLOR = "#e6edf3"
 MUTED_COLOR = "#8b96a5"
 UNREACHABLE_COLOR = "#ff3d3d"
@@ -48,11 +49,10 @@ class ChainStatus:
 
 
 QUAD_CORNERS = np.array([0, 1, 2, 0, 2, 3], np.uint32)  # two triangles per glyph quad
-MAX_LAYOUTS = 1024  # strings whose glyph quads a text visual keeps
 
 
 class LaidOutTextVisual(TextVisual):
-    """A TextVisual that lays each distinct string out once.
+    """A TextVisual that lays a string out again only when it was not shown in its last draw.
 
     VisPy lays out every string of a visual again, glyph by glyph in Python, whenever one of them
     changes; the overlay changes its clock and latencies every frame, which cost 10-20 ms a frame.
@@ -74,13 +74,12 @@ class LaidOutTextVisual(TextVisual):
     def _upload_layout(self) -> None:
         """What ``TextVisual._prepare_draw`` does when the text changed, with layouts reused."""
         texts = [self.text] if isinstance(self.text, str) else list(self.text)
-        if len(self._layouts) > MAX_LAYOUTS:
-            self._layouts.clear()
-        for t in texts:
-            if t not in self._layouts:
-                self._layouts[t] = _text_to_vbo(
-                    t, self._font, *self._anchors, self._font._lowres_size, self._line_height
-                )
+        self._layouts = {  # only the strings shown now: a clock makes a new one every frame
+            t: self._layouts.get(t)
+            if t in self._layouts
+            else _text_to_vbo(t, self._font, *self._anchors, self._font._lowres_size, self._line_height)
+            for t in texts
+        }
         self._vertices_data = np.concatenate([self._layouts[t] for t in texts])
         self._vertices = VertexBuffer(self._vertices_data)
         n_chars = sum(len(t) for t in texts)
@@ -91,6 +90,40 @@ class LaidOutTextVisual(TextVisual):
 
 
 LaidOutText = scene.visuals.create_visual_node(LaidOutTextVisual)
+
+OUTLINE_COLOR = (0.0, 0.0, 0.0, 1.0)
+OUTLINE_EDGE = 0.12  # the glyphs' distance field at the outline's outer edge (0.5 is the glyph's)
+OUTLINED_FRAGMENT_SHADER = f"""
+    #extension GL_OES_standard_derivatives : enable
+    uniform sampler2D u_font_atlas;
+    uniform vec4 u_outline_color;
+    varying vec4 v_color;
+    varying vec2 v_texcoord;
+
+    void main(void) {{
+        float distance = texture2D(u_font_atlas, v_texcoord).r;
+        float width = 0.5 * fwidth(distance);
+        float body = smoothstep(0.5 - width, 0.5 + width, distance);
+        float outline = smoothstep({OUTLINE_EDGE} - width, {OUTLINE_EDGE} + width, distance);
+        float alpha = max(body, outline * u_outline_color.a);
+        if (alpha <= 0.0) discard;
+        gl_FragColor = vec4(mix(u_outline_color.rgb, v_color.rgb, body), v_color.a * alpha);
+    }}
+"""
+
+
+class OutlinedTextVisual(LaidOutTextVisual):
+    """Text with a dark outline drawn from the glyphs' distance field, readable on bright terrain."""
+
+    _shaders = {"vertex": TextVisual._shaders["vertex"], "fragment": OUTLINED_FRAGMENT_SHADER}
+
+    def _prepare_draw(self, view):
+        drawn = super()._prepare_draw(view)
+        self.shared_program["u_outline_color"] = OUTLINE_COLOR
+        return drawn
+
+
+OutlinedText = scene.visuals.create_visual_node(OutlinedTextVisual)
 
 
 def text_box(visual: TextVisual, text: str, xy, y_down: bool) -> np.ndarray:
@@ -124,9 +157,11 @@ def make_text(
     size: float,
     bold: bool = False,
     color=TEXT_COLOR,
+    outlined: bool = False,
 ) -> LaidOutText:
-    """A Text visual drawing with the view's shared font atlas (glyphs are rasterised once per view)."""
-    return LaidOutText(
+    """A Text visual drawing with the view's shared font atlas (glyphs are rasterised once per view);
+    ``outlined``: with a dark outline (labels over the Earth)."""
+    return (OutlinedText if outlined else LaidOutText)(
         "", parent=parent, color=color, font_size=size, bold=bold, face=FONT,
         anchor_x=anchor_x, anchor_y=anchor_y, font_manager=fonts,
     )  # fmt: skip
@@ -138,10 +173,11 @@ class Overlay:
     def __init__(self, parent: scene.Node, fonts: FontManager):
         self.root = scene.Node(parent=parent, name="overlay")
         self.root.order = 100
-        self._title = make_text(self.root, fonts, "left", "bottom", 11, bold=True)
-        self._left = make_text(self.root, fonts, "left", "center", 9)  # clock and legend labels
-        self._names = make_text(self.root, fonts, "right", "bottom", 10)  # chain names
-        self._values = make_text(self.root, fonts, "right", "bottom", 10, bold=True)  # panel title, latencies
+        # outlined: at small sizes the globe reaches under them
+        self._title = make_text(self.root, fonts, "left", "bottom", 11, bold=True, outlined=True)
+        self._left = make_text(self.root, fonts, "left", "center", 9, outlined=True)  # clock, legend labels
+        self._names = make_text(self.root, fonts, "right", "bottom", 10, outlined=True)  # chain names
+        self._values = make_text(self.root, fonts, "right", "bottom", 10, bold=True, outlined=True)
         self._swatch_markers = scene.visuals.Markers(parent=self.root)
         self._swatch_lines = scene.visuals.Line(parent=self.root, connect="segments", width=3)
         self._swatches_drawn: tuple | None = None  # what the swatch visuals show
@@ -198,45 +234,66 @@ class Overlay:
         return self._parts["legend"] and 0 < LEGEND_ROW_PX * rows <= LEGEND_MAX_HEIGHT * self._size[1]
 
     def _refresh(self) -> None:
+        """Lay the parts out for the canvas: where the latency panel would meet the title and clock it
+        moves to the bottom right (or else below them), names too long are cut short, and the legend
+        is left out where it would meet either."""
         width, height = self._size
         right = width - MARGIN_PX
         show_time = self._parts["time"]
-        self._title.visible = show_time and bool(self._title_text)
-        set_text(self._title, self._title_text or " ")
+        title = _elided(self._title_text, self._title, width - 2 * MARGIN_PX)
+        self._title.visible = show_time and bool(title)
+        set_text(self._title, title or " ")
         self._title.pos = (MARGIN_PX, MARGIN_PX)
+        clock = [(self._clock, (MARGIN_PX, MARGIN_PX + 26), MUTED_COLOR)] if show_time and self._clock else []
+        top_left = _boxes(self._left, clock)
+        if self._title.visible:
+            top_left += _boxes(self._title, [(title, (MARGIN_PX, MARGIN_PX), None)])
 
-        left = [(self._clock, (MARGIN_PX, MARGIN_PX + 26), MUTED_COLOR)] if show_time and self._clock else []
+        names, values = self._latency_rows(right, MARGIN_PX)
+        panel = _boxes(self._names, names) + _boxes(self._values, values)
+        if panel and _any_overlap(panel, top_left):  # at the bottom, or else below the title and clock
+            bottom = height - MARGIN_PX - (max(box[3] for box in panel) - MARGIN_PX)
+            below = max(box[3] for box in top_left) + GROUP_GAP_PX
+            names, values = self._latency_rows(right, bottom)
+            panel = _boxes(self._names, names) + _boxes(self._values, values)
+            if _any_overlap(panel, top_left):
+                names, values = self._latency_rows(right, below)
+                panel = _boxes(self._names, names) + _boxes(self._values, values)
+        self._show_texts(self._names, names)
+        self._show_texts(self._values, values)
+
         legend = self._legend if self._legend_fits() else []
         rows = (
             height - MARGIN_PX - LEGEND_ROW_PX * (len(legend) - 0.5) + LEGEND_ROW_PX * np.arange(len(legend))
         )
-        swatch_x = MARGIN_PX + LEGEND_SWATCH_PX / 2
-        left += [
-            (e.label, (MARGIN_PX + LEGEND_SWATCH_PX + 10, y), TEXT_COLOR)
+        labels = [
+            (_elided(e.label, self._left, right - MARGIN_PX - LEGEND_SWATCH_PX - 10),
+             (MARGIN_PX + LEGEND_SWATCH_PX + 10, y), TEXT_COLOR)
             for e, y in zip(legend, rows, strict=True)
-        ]
-        self._show_texts(self._left, left)
+        ]  # fmt: skip
+        legend_boxes = _boxes(self._left, labels)
+        for box in legend_boxes:
+            box[0] = 0.0  # the swatches
+        if _any_overlap(legend_boxes, panel + top_left):
+            legend, rows, labels = [], rows[:0], []
+        self._show_texts(self._left, clock + labels)
+        self._draw_swatches(legend, rows, MARGIN_PX + LEGEND_SWATCH_PX / 2)
 
+    def _latency_rows(self, right: float, top: float) -> tuple[list, list]:
+        """The texts of the latency panel, its title at ``top``: chain names and latencies."""
         chains = self._chains if self._parts["latencies"] else []
         names, values = [], []
         if chains:
-            values.append(("KILL-CHAIN LATENCY", (right, MARGIN_PX), MUTED_COLOR))
+            values.append(("KILL-CHAIN LATENCY", (right, top), MUTED_COLOR))
+        name_px = right - LATENCY_COLUMN_PX - MARGIN_PX
         for i, c in enumerate(chains):
-            y = MARGIN_PX + 24 + ROW_PX * i
+            y = top + 24 + ROW_PX * i
             reachable = c.latency_ms is not None
-            names.append(
-                (
-                    c.name if reachable else f"{c.name}  ({c.broken_leg})",
-                    (right - LATENCY_COLUMN_PX, y),
-                    c.color,
-                )
-            )
+            name = c.name if reachable else f"{c.name}  ({c.broken_leg})"
+            names.append((_elided(name, self._names, name_px), (right - LATENCY_COLUMN_PX, y), c.color))
             values.append((f"{c.latency_ms:.1f} ms" if reachable else "UNREACHABLE", (right, y),
                            c.color if reachable else UNREACHABLE_COLOR))  # fmt: skip
-        self._show_texts(self._names, names)
-        self._show_texts(self._values, values)
-
-        self._draw_swatches(legend, rows, swatch_x)
+        return names, values
 
     def _draw_swatches(self, legend: list[LegendEntry], rows: np.ndarray, swatch_x: float) -> None:
         key = (tuple(legend), tuple(rows))
@@ -265,3 +322,24 @@ class Overlay:
             positions = np.array([p for _, p, _ in items], float)
             if not np.array_equal(visual.pos[:, :2], positions):
                 visual.pos = positions
+
+
+def _glyph_px(visual: TextVisual) -> float:
+    return GLYPH_WIDTH_EM * visual.font_size * REFERENCE_DPI / 72.0
+
+
+def _elided(text: str, visual: TextVisual, max_px: float) -> str:
+    """``text`` cut short with an ellipsis to fit ``max_px`` in ``visual``'s font (estimated)."""
+    fits = int(max_px // _glyph_px(visual))
+    return text if len(text) <= fits else text[: max(fits - 1, 0)].rstrip() + "\u2026"
+
+
+def _boxes(visual: TextVisual, items: list[tuple[str, tuple[float, float], object]]) -> list[np.ndarray]:
+    return [text_box(visual, text, pos, y_down=True) for text, pos, _ in items]
+
+
+def _any_overlap(boxes: list[np.ndarray], others: list[np.ndarray]) -> bool:
+    return any(
+        a[0] < b[2] + GROUP_GAP_PX and b[0] < a[2] + GROUP_GAP_PX and a[1] < b[3] and b[1] < a[3]
+        for a in boxes for b in others
+    )  # fmt: skip

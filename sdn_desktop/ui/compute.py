@@ -165,8 +165,8 @@ def analysis_key(scenario: Scenario, base_dir: Path) -> str:
 
 class RemoteEngine:
     """An engine process working on the app's current scenario, so the engine's Python does not
-    share the interpreter lock with the GUI and the drawing. Started once, and again when it dies
-    (the work is then asked of the new one). Use from one thread."""
+    share the interpreter lock with the GUI and the drawing. Started once, and again for the next
+    job when it dies. Use from one thread."""
 
     def __init__(self):
         self._process: EngineProcess | None = EngineProcess()  # starts importing while the GUI builds
@@ -189,20 +189,24 @@ class RemoteEngine:
             raise
 
     def _run(self, scenario: Scenario, base_dir: Path, work: Callable[[EngineProcess], Any]) -> Any:
-        """``work(process)`` with ``scenario`` loaded; a process that died is replaced, once."""
-        for last_try in (False, True):
-            if self._process is None:
-                self._process = EngineProcess()
-            try:
-                if self._loaded is None or self._loaded[0] is not scenario or self._loaded[1] != base_dir:
-                    self._loaded = None
-                    self.layout = self._process.load(scenario, base_dir)
-                    self._loaded = (scenario, base_dir)
-                return work(self._process)
-            except EngineProcessError as err:
-                if not err.stopped or last_try:
-                    raise
+        """``work(process)`` with ``scenario`` loaded. A process found dead before the work is asked of
+        it is replaced; one that stops while working is not asked again (the work may be what ended
+        it: an allocation too large, say): its error says how it ended, and the next job gets a new
+        process. Nothing is ever computed in this process."""
+        if self._process is not None and not self._process.alive():
+            self.close()
+        if self._process is None:
+            self._process = EngineProcess()
+        try:
+            if self._loaded is None or self._loaded[0] is not scenario or self._loaded[1] != base_dir:
+                self._loaded = None
+                self.layout = self._process.load(scenario, base_dir)
+                self._loaded = (scenario, base_dir)
+            return work(self._process)
+        except EngineProcessError as err:
+            if err.stopped:
                 self.close()
+            raise
 
     def close(self) -> None:
         if self._process is not None:

@@ -7,8 +7,10 @@ a thread of this process, which spends its time waiting on a pipe, sends them to
 (``render.process``) a batch at a time, always with the whole state, and brings back each finished
 frame with its ``ScreenProjection`` (clicks are picked on what the user sees) and its camera pose,
 which goes into the state. Consecutive snapshots and mouse moves collapse to the newest. If the
-globe process dies, a new one is started and given the last scenario, snapshot and state, camera
-included; if it cannot draw at all (no EGL), the widget says why and the rest of the window works on.
+globe process dies, a new one is started (after a wait, longer each time) and given the last
+scenario, snapshot and state, camera included; after a few in a row that die before drawing, or one
+that cannot draw here at all (no EGL), the widget shows the reason over the last frame with a
+"Restart globe" button, and the rest of the window works on. Every ended process is reaped.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 from PySide6.QtCore import QObject, QPointF, Qt, Signal, Slot
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QWheelEvent
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from ..engine import Snapshot
 from ..engine.layout import NetworkLayout
@@ -45,6 +47,7 @@ MODIFIERS = (
     (Qt.KeyboardModifier.MetaModifier, "META"),
 )
 BACKGROUND = QColor("#05070d")
+RESTART_DELAYS_S = (0.2, 1.0, 3.0)  # waits before each new globe process after one failed
 
 
 @dataclass(frozen=True)
@@ -80,8 +83,9 @@ class GlobeRenderer(QObject):
         self._frame: DrawnFrame | None = None
         self._busy = False  # something queued or being drawn
         self._closing = False
-        self._dead = False  # the globe process cannot draw: nothing is sent
-        self.process = GlobeProcess(state.size)  # replaced when it dies; used by the thread only
+        self._dead = False  # the globe process was given up on: nothing is sent until a restart
+        self._failures = 0  # globe processes in a row that failed before drawing a frame
+        self.process: GlobeProcess | None = GlobeProcess(state.size)  # used by the thread only
         self._thread = threading.Thread(target=self._loop, name="sdn-globe", daemon=True)
         self._thread.start()
 
@@ -106,6 +110,7 @@ class GlobeRenderer(QObject):
         with self._wake:
             if scene is not None:
                 self._scene, self._new_scene = scene, True
+                self._revive()  # a scenario (re)opened brings a given-up globe back
             if snapshot is not None:
                 self._snapshot, self._new_snapshot = snapshot, True
             self._queued()
@@ -144,6 +149,23 @@ class GlobeRenderer(QObject):
             self._wake.notify()
         self._thread.join(timeout=10)
 
+    def restart(self) -> None:
+        """Start a globe process again after it was given up on; it gets the last scenario, snapshot
+        and state (any thread)."""
+        with self._wake:
+            self._revive()
+
+    def _revive(self) -> None:
+        if self._dead:
+            self._dead, self._failures = False, 0
+            self._resend()
+            self._queued()
+
+    def _resend(self) -> None:
+        """The next batch carries everything (a new globe process has none of it)."""
+        self._sent = None
+        self._new_scene, self._new_snapshot = self._scene is not None, self._snapshot is not None
+
     def _loop(self) -> None:
         try:
             while True:
@@ -158,30 +180,47 @@ class GlobeRenderer(QObject):
                     snapshot = self._snapshot if self._new_snapshot else None
                     self._sent, self._new_scene, self._new_snapshot = state, False, False
                     self._camera_set = False
+                if self.process is None:
+                    self.process = GlobeProcess(state.size)
                 try:
                     pixels = self.process.draw(state, inputs, scene, snapshot)
                 except GlobeProcessError as err:
-                    self._restart(err)
+                    self._lost(err)
                     continue
+                self._failures = 0
                 self._publish(pixels)
         finally:
-            self.process.close()
+            self._close_process()
 
-    def _restart(self, err: GlobeProcessError) -> None:
-        """A new globe process, to be given the last scenario, snapshot and state; or, where the
-        process never drew, give up: it cannot draw here."""
-        self.process.close()
-        if not self.process.started:
-            log.error("globe: cannot draw: %s", err)
+    def _close_process(self) -> None:
+        """End the globe process and reap it (no zombie is left)."""
+        process, self.process = self.process, None
+        if process is not None:
+            process.close()
+
+    def _lost(self, err: GlobeProcessError) -> None:
+        """The globe process failed: after a wait (longer each time) a new one is started, to be given
+        the last scenario, snapshot and state. A process that said it cannot draw here (no EGL), or
+        ``len(RESTART_DELAYS_S)`` in a row that stopped before drawing a frame, are given up on: the
+        widget shows why and offers a restart."""
+        cannot_draw_here = not err.stopped and not self.process.started
+        self._close_process()
+        self._failures += 1
+        if cannot_draw_here or self._failures > len(RESTART_DELAYS_S):
+            log.error("globe: %s; giving up after %d failures", err, self._failures)
             with self._wake:
                 self._dead, self._busy, self._inputs = True, False, []
-            self.failed.emit(str(err))
+            self.failed.emit(
+                f"The 3D view cannot draw here (it needs OpenGL through EGL): {err.reason}"
+                if cannot_draw_here
+                else f"The 3D view stopped: {err.reason} ({self._failures} times in a row)."
+            )
             return
-        log.error("globe: %s; starting a new globe process", err)
+        delay = RESTART_DELAYS_S[self._failures - 1]
+        log.error("globe: %s; starting a new globe process in %.1f s", err, delay)
         with self._wake:
-            self.process = GlobeProcess(self._state.size)
-            self._sent = None
-            self._new_scene, self._new_snapshot = self._scene is not None, self._snapshot is not None
+            self._wake.wait_for(lambda: self._closing, timeout=delay)
+            self._resend()
 
     def _publish(self, pixels: DrawnPixels) -> None:
         for error in pixels.errors:
@@ -214,10 +253,30 @@ class GlobeWidget(QWidget):
         self.frame: DrawnFrame | None = None
         self.error = ""
         self._counts = {"satellite": 0, "node": 0}
+        self._failure_panel, self._failure, self.restart_button = self._build_failure_panel()
         collect_garbage_in_gui_thread()
         self._renderer = GlobeRenderer(GlobeState())
         self._renderer.frame_ready.connect(self._show_frame, Qt.ConnectionType.QueuedConnection)
         self._renderer.failed.connect(self._show_error, Qt.ConnectionType.QueuedConnection)
+
+    def _build_failure_panel(self) -> tuple[QWidget, QLabel, QPushButton]:
+        """Shown over the globe when it was given up on: why, and a "Restart globe" button."""
+        panel = QFrame(self)
+        panel.setObjectName("globe_failure")
+        panel.setStyleSheet(
+            "#globe_failure { background: rgba(13, 17, 23, 220); border: 1px solid #ff6e6e;"
+            " border-radius: 6px; } QLabel { color: #e6edf3; }"
+        )
+        label = QLabel(panel)
+        label.setWordWrap(True)
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        button = QPushButton("Restart globe", panel)
+        button.clicked.connect(self.restart)
+        layout = QVBoxLayout(panel)
+        layout.addWidget(label)
+        layout.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
+        panel.hide()
+        return panel, label, button
 
     # ------------------------------------------------------------------ the state
     @property
@@ -309,25 +368,44 @@ class GlobeWidget(QWidget):
         frame = self._renderer.take_frame()
         if frame is not None:
             self.frame = frame
+            if self.error:  # drawing again (the scenario was reopened, say)
+                self.error = ""
+                self._failure_panel.hide()
             self.update()
             self.frame_shown.emit()
 
     @Slot(str)
     def _show_error(self, why: str) -> None:
-        self.error = f"The 3D view cannot draw here (it needs OpenGL through EGL): {why}"
+        self.error = why
+        self._failure.setText(why)
+        self._failure_panel.show()
+        self._place_failure_panel()
         self.update()
+
+    def restart(self) -> None:
+        """Start drawing again (a new globe process) after the globe was given up on."""
+        self.error = ""
+        self._failure_panel.hide()
+        self._renderer.restart()
+        self.update()
+
+    def _place_failure_panel(self) -> None:
+        width = min(self.width() - 48, 560)
+        self._failure_panel.setFixedWidth(max(width, 120))
+        self._failure_panel.adjustSize()
+        self._failure_panel.move((self.width() - self._failure_panel.width()) // 2, 24)
 
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
         painter.fillRect(self.rect(), BACKGROUND)
         if self.frame is not None:
             painter.drawImage(0, 0, self.frame.image)
-        elif self.error:
-            painter.setPen(QColor("#e6edf3"))
-            painter.drawText(self.rect().adjusted(24, 24, -24, -24), Qt.TextFlag.TextWordWrap, self.error)
+            if self.error:  # the last frame, dimmed: it no longer moves
+                painter.fillRect(self.rect(), QColor(5, 7, 13, 160))
         painter.end()
 
     def resizeEvent(self, event) -> None:
+        self._place_failure_panel()
         size = (max(1, self.width()), max(1, self.height()))
         self._change(lambda state: replace(state, size=size))
         super().resizeEvent(event)

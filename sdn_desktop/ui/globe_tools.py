@@ -47,6 +47,7 @@ class GlobeTools(QObject):
         self._press_pos: QPointF | None = None
         self._dragged_node: int | None = None
         self._last_drag_edit = 0.0
+        self.clicked_satellite: int | None = None  # picked by a click (its constellation is selected)
         self.place_group = QActionGroup(self)
         self.place_group.setExclusionPolicy(QActionGroup.ExclusionPolicy.ExclusiveOptional)
         self.place_group.triggered.connect(self._placement_toggled)
@@ -138,6 +139,10 @@ class GlobeTools(QObject):
             + (f"; carries {', '.join(routes)}" if routes else "")
         )
 
+    def satellite_in(self, sats: range) -> int:
+        """The satellite of ``sats`` (a constellation's) to ring: the one clicked, else the first."""
+        return self.clicked_satellite if self.clicked_satellite in sats else sats.start
+
     def _fixed_node_at(self, pos: QPointF) -> int | None:
         """Index of the node with a fixed position under ``pos`` (not in placement mode)."""
         if self.place_group.checkedAction() is not None:
@@ -177,6 +182,7 @@ class GlobeTools(QObject):
             ranges = self.analysis.network.sats.ranges
             ci = next((i for i, r in enumerate(ranges) if index in r), None)
             if ci is not None:
+                self.clicked_satellite = index
                 self.select_requested.emit([("constellations", ci)])
                 self.status_bar.showMessage(self.satellite_details(index), 10000)
 

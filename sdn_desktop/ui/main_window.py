@@ -229,6 +229,7 @@ class MainWindow(QMainWindow):
         self._show_globe_state(self.globe.state)
         self._action(view, "&Reset camera", self._reset_camera, "Ctrl+0")
         self._action(view, "&Orbit camera", self._start_orbit)
+        self._action(view, "Restart &globe", self.globe.restart)
         view.addSeparator()
         for dock in (self.tree_dock, self.properties_dock, self.plot_dock, self.routes_dock):
             view.addAction(dock.toggleViewAction())
@@ -385,7 +386,7 @@ class MainWindow(QMainWindow):
             return ("node", index)
         network = self.analysis.network
         if kind == "constellations" and network is not None and index < len(network.sats.ranges):
-            return ("satellite", network.sats.ranges[index].start)
+            return ("satellite", self.globe_tools.satellite_in(network.sats.ranges[index]))
         return None
 
     def select_satellite(self, name: str) -> None:

@@ -28,8 +28,8 @@ class LabelsLayer(Layer):
     def __init__(self, parts: SceneParts):
         super().__init__(parts)
         fixed, fonts = parts.earth_fixed, parts.fonts
-        self.node_labels = make_text(fixed, fonts, "left", "bottom", 8, color=NODE_LABEL_COLOR)
-        self.route_labels = make_text(fixed, fonts, "left", "top", 9, bold=True)
+        self.node_labels = make_text(fixed, fonts, "left", "bottom", 8, color=NODE_LABEL_COLOR, outlined=True)
+        self.route_labels = make_text(fixed, fonts, "left", "top", 9, bold=True, outlined=True)
         for label in (self.node_labels, self.route_labels):
             label.order = self.order
         self._node_names: list[str] = []
