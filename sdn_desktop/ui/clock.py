@@ -112,11 +112,11 @@ class TimeToolbar(QToolBar):
             self.addAction(act)
             return act
 
-        self.reset_action = action("Reset to start", P.SP_BrowserReload, clock.reset, "Home")
+        self.reset_action = action("Reset to start", P.SP_MediaSkipBackward, clock.reset, "Home")
         self.back_action = action("Play backwards", P.SP_MediaSeekBackward, lambda: clock.play(-1))
-        self.step_back_action = action("Step back", P.SP_MediaSkipBackward, lambda: clock.step(-1), "Left")
+        self.step_back_action = action("Step back", P.SP_ArrowLeft, lambda: clock.step(-1), "Left")
         self.play_action = action("Play / pause", P.SP_MediaPlay, clock.toggle, "Space")
-        self.step_action = action("Step forward", P.SP_MediaSkipForward, lambda: clock.step(1), "Right")
+        self.step_action = action("Step forward", P.SP_ArrowRight, lambda: clock.step(1), "Right")
         self.addSeparator()
         self.slower_action = action("Slower", None, clock.slower, "[")
         self.slower_action.setText("−")
