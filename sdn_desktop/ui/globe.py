@@ -66,6 +66,7 @@ class GlobeRenderer(QObject):
 
     frame_ready = Signal()  # the newest frame is in ``take_frame``
     failed = Signal(str)  # the globe process cannot draw here: why
+    process_type = GlobeProcess  # the child drawing (the map dock's renderer: MapProcess)
 
     def __init__(self, state: GlobeState):
         super().__init__()
@@ -81,7 +82,7 @@ class GlobeRenderer(QObject):
         self._busy = False  # something queued or being drawn
         self._closing = False
         self._dead = False  # the globe process cannot draw: nothing is sent
-        self.process = GlobeProcess(state.size)  # replaced when it dies; used by the thread only
+        self.process = self.process_type(state.size)  # replaced when it dies; used by the thread only
         self._thread = threading.Thread(target=self._loop, name="sdn-globe", daemon=True)
         self._thread.start()
 
@@ -179,7 +180,7 @@ class GlobeRenderer(QObject):
             return
         log.error("globe: %s; starting a new globe process", err)
         with self._wake:
-            self.process = GlobeProcess(self._state.size)
+            self.process = self.process_type(self._state.size)
             self._sent = None
             self._new_scene, self._new_snapshot = self._scene is not None, self._snapshot is not None
 
@@ -203,6 +204,7 @@ class GlobeWidget(QWidget):
 
     frame_shown = Signal()
     state_changed = Signal(object)  # the new GlobeState (not sent for camera moves)
+    renderer_type, state_type = GlobeRenderer, GlobeState  # the map dock's widget draws a MapState
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -215,7 +217,7 @@ class GlobeWidget(QWidget):
         self.error = ""
         self._counts = {"satellite": 0, "node": 0}
         collect_garbage_in_gui_thread()
-        self._renderer = GlobeRenderer(GlobeState())
+        self._renderer = self.renderer_type(self.state_type())
         self._renderer.frame_ready.connect(self._show_frame, Qt.ConnectionType.QueuedConnection)
         self._renderer.failed.connect(self._show_error, Qt.ConnectionType.QueuedConnection)
 

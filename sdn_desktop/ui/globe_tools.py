@@ -28,6 +28,7 @@ class GlobeTools(QObject):
     place_requested = Signal(str, float, float)  # role, lat_deg, lon_deg
     move_requested = Signal(object, object)  # field path of a node's position, the new position
     select_requested = Signal(list)  # object refs to select
+    satellite_picked = Signal(int)  # a click picked this satellite (before its constellation is selected)
 
     def __init__(
         self,
@@ -40,6 +41,8 @@ class GlobeTools(QObject):
     ):
         super().__init__(parent)
         self.globe = globe
+        self.views = [globe]  # the widgets watched (``watch``); ``view``: the one last pressed on
+        self.view = globe
         self.document = document
         self.analysis = analysis
         self.snapshot = snapshot
@@ -52,6 +55,11 @@ class GlobeTools(QObject):
         self.place_group.triggered.connect(self._placement_toggled)
         self.place_actions: dict[str, QAction] = {}
         globe.installEventFilter(self)
+
+    def watch(self, view: GlobeWidget) -> None:
+        """Give ``view`` (the 2D map) the same tools: it answers ``pick`` and ``latlon_at`` as the globe."""
+        self.views.append(view)
+        view.installEventFilter(self)
 
     def build_toolbar(self, window: QMainWindow) -> QToolBar:
         """The "Place on globe" toolbar: one checkable button per node role."""
@@ -80,10 +88,11 @@ class GlobeTools(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Clicks on the globe pick or place; a drag that starts on a fixed node moves it."""
-        if watched is not self.globe:
+        if watched not in self.views:
             return super().eventFilter(watched, event)
         kind = event.type()
         if kind == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.LeftButton:
+            self.view = watched
             self._press_pos = event.position()
             self._dragged_node = self._fixed_node_at(event.position())
             return self._dragged_node is not None  # the camera must not orbit under a node drag
@@ -122,7 +131,7 @@ class GlobeTools(QObject):
         """Index of the node with a fixed position under ``pos`` (not in placement mode)."""
         if self.place_group.checkedAction() is not None:
             return None
-        picked = self.globe.pick(pos.x(), pos.y())
+        picked = self.view.pick(pos.x(), pos.y())
         nodes = self.document.scenario.nodes
         if picked is None or picked[0] != "node" or nodes[picked[1]].position is None:
             return None
@@ -130,7 +139,7 @@ class GlobeTools(QObject):
 
     def _move_node(self, index: int, pos: QPointF) -> None:
         """Put a dragged node under the cursor (its owner merges one drag's edits into one undo step)."""
-        where = self.globe.latlon_at(pos.x(), pos.y())
+        where = self.view.latlon_at(pos.x(), pos.y())
         if where is None:
             return
         self._last_drag_edit = time.perf_counter()
@@ -141,13 +150,13 @@ class GlobeTools(QObject):
     def _clicked(self, x: float, y: float) -> None:
         placing = self.place_group.checkedAction()
         if placing is not None:
-            where = self.globe.latlon_at(x, y)
+            where = self.view.latlon_at(x, y)
             if where is None:
                 self.status_bar.showMessage("Click on the Earth to place the node.", 4000)
                 return
             self.place_requested.emit(placing.data(), *where)
             return
-        picked = self.globe.pick(x, y)
+        picked = self.view.pick(x, y)
         if picked is None:
             return
         kind, index = picked
@@ -157,6 +166,7 @@ class GlobeTools(QObject):
             ranges = self.analysis.network.sats.ranges
             ci = next((i for i, r in enumerate(ranges) if index in r), None)
             if ci is not None:
+                self.satellite_picked.emit(index)
                 self.select_requested.emit([("constellations", ci)])
                 self.status_bar.showMessage(self.satellite_details(index), 10000)
 

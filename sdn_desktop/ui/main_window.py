@@ -45,6 +45,7 @@ from .document import ScenarioDocument
 from .files import ScenarioFiles
 from .globe import GlobeWidget
 from .globe_tools import GlobeTools
+from .map_dock import MapPanel
 from .plots import LatencyPlot, RouteTable
 from .properties import PropertyPanel
 from .record import RecordDialog, RecordRun, show_result
@@ -70,6 +71,9 @@ class MainWindow(QMainWindow):
         self.globe_tools = GlobeTools(
             self.globe, self.document, self.analysis, lambda: self.snapshot, self.statusBar(), self
         )
+        self.map_panel = MapPanel(self)  # the 2D map: fed and synchronised like the globe
+        self.globe_tools.watch(self.map_panel.map)
+        self._picked_satellite: int | None = None  # picked by a click; its constellation is selected
         self._new_network: Network | None = None  # built, not yet on the globe (see _snapshot_ready)
         self._aim_camera = False  # a newly opened scenario: face its nodes once it is on the globe
 
@@ -117,12 +121,15 @@ class MainWindow(QMainWindow):
             "Routes", "routes_dock", self.routes, Qt.DockWidgetArea.BottomDockWidgetArea
         )
         self.splitDockWidget(self.plot_dock, self.routes_dock, Qt.Orientation.Horizontal)
+        self.map_dock = self._dock("Map", "map_dock", self.map_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.splitDockWidget(self.routes_dock, self.map_dock, Qt.Orientation.Horizontal)
 
     def _default_dock_sizes(self) -> None:
         """First run: room for object names, the properties form and the route paths."""
         self.resizeDocks([self.tree_dock, self.properties_dock], [280, 350], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.plot_dock], [250], Qt.Orientation.Vertical)
-        self.resizeDocks([self.plot_dock, self.routes_dock], [2, 3], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.plot_dock], [300], Qt.Orientation.Vertical)
+        docks = [self.plot_dock, self.routes_dock, self.map_dock]
+        self.resizeDocks(docks, [3, 3, 4], Qt.Orientation.Horizontal)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -205,6 +212,7 @@ class MainWindow(QMainWindow):
         view.addSeparator()
         for dock in (self.tree_dock, self.properties_dock, self.plot_dock, self.routes_dock):
             view.addAction(dock.toggleViewAction())
+        view.addAction(self.map_dock.toggleViewAction())
         view.addAction(self.time_toolbar.toggleViewAction())
 
     def _connect(self) -> None:
@@ -222,6 +230,7 @@ class MainWindow(QMainWindow):
         self.globe_tools.place_requested.connect(self.add_node)
         self.globe_tools.move_requested.connect(self._apply_field)
         self.globe_tools.select_requested.connect(self.tree.select)
+        self.globe_tools.satellite_picked.connect(lambda index: setattr(self, "_picked_satellite", index))
         self.clock.time_changed.connect(self._time_changed)
         self.plot.time_picked.connect(self.clock.set_time)
         self.analysis.network_ready.connect(self._network_ready)
@@ -261,8 +270,10 @@ class MainWindow(QMainWindow):
             self.status_label.setText("Computing routes and latencies...")
         elif not self.analysis.pending and self._new_network is None:
             self.globe.set_scenario(scenario, self.analysis.network)
+            self.map_panel.map.set_scenario(scenario, self.analysis.network)
             if self.snapshot is not None:
                 self.globe.show_snapshot(self.snapshot)
+                self.map_panel.map.show_snapshot(self.snapshot)
                 self.routes.set_snapshot(scenario, self.snapshot)
             if self.analysis.series is not None:
                 self.plot.set_series(scenario, self.analysis.series)
@@ -275,6 +286,7 @@ class MainWindow(QMainWindow):
     def _snapshot_ready(self, snapshot: Snapshot) -> None:
         if self._new_network is not None:
             self.globe.set_scenario(self.scenario, self._new_network)
+            self.map_panel.map.set_scenario(self.scenario, self._new_network)
             self._new_network = None
             for name, action in self.layer_actions.items():
                 self.globe.set_layer_visible(name, action.isChecked())
@@ -283,6 +295,7 @@ class MainWindow(QMainWindow):
                 self._reset_camera()
         self.snapshot = snapshot
         self.globe.show_snapshot(snapshot)
+        self.map_panel.map.show_snapshot(snapshot)
         self._sync_globe_selection()
         self.routes.set_snapshot(self.scenario, snapshot)
 
@@ -328,13 +341,14 @@ class MainWindow(QMainWindow):
         self._sync_globe_selection()
 
     def _sync_globe_selection(self) -> None:
-        """Ring the selected node or constellation on the globe (once the globe knows about it)."""
+        """Ring the selected node or constellation on the globe and the map (once they know about it)."""
         refs = self.tree.selected_refs()
         target = self._camera_target(refs[0]) if len(refs) == 1 else None
-        try:
-            self.globe.set_selection(*(target or (None, None)))
-        except ValueError:  # the globe still shows the scenario before the edit
-            self.globe.set_selection(None)
+        for view in (self.globe, self.map_panel.map):
+            try:
+                view.set_selection(*(target or (None, None)))
+            except ValueError:  # the view still shows the scenario before the edit
+                view.set_selection(None)
 
     def _camera_target(self, ref: ObjectRef) -> tuple[str, int] | None:
         kind, index = ref
@@ -342,7 +356,9 @@ class MainWindow(QMainWindow):
             return ("node", index)
         network = self.analysis.network
         if kind == "constellations" and network is not None and index < len(network.sats.ranges):
-            return ("satellite", network.sats.ranges[index].start)
+            members = network.sats.ranges[index]
+            picked = self._picked_satellite
+            return ("satellite", picked if picked in members else members.start)
         return None
 
     def focus(self, ref: ObjectRef) -> None:
@@ -505,4 +521,5 @@ class MainWindow(QMainWindow):
         self.clock.pause()
         self.analysis.stop()
         self.globe.shutdown()
+        self.map_panel.map.shutdown()
         event.accept()
