@@ -78,7 +78,7 @@ class RecordDialog(QDialog):
         self.view = QComboBox()
         self.view.addItem("Globe (3D)", "globe")
         self.view.addItem("Map (2D)", "map")
-        self.view.currentIndexChanged.connect(lambda: self.camera.setEnabled(self.view.currentData() == "globe"))
+        self.view.currentIndexChanged.connect(self._view_changed)
         self.camera = QComboBox()
         self.camera.addItem("Fixed (as in the view)", "fixed")
         self.camera.addItem("Orbit the Earth", "orbit")
@@ -118,6 +118,9 @@ class RecordDialog(QDialog):
         path = Path(self.path.text())
         stem = path.with_suffix("") if path.suffix in (".mp4", ".gif") else path
         self.path.setText(str(stem) + FORMATS[index][1])
+
+    def _view_changed(self) -> None:
+        self.camera.setEnabled(self.view.currentData() == "globe")  # the map shows the whole Earth
 
     def _preset_changed(self, index: int) -> None:
         size = PRESETS[index][1]
