@@ -805,8 +805,11 @@ class MapView:
             right -= _text_width_px(text, 9) + CHAIN_GAP_PX
         self._show(self._status_chains, chain_texts, chain_pos, chain_colors)
 
-        left_texts = [self._status_title, self._status_clock]
-        left_pos = [(12.0, y), (12.0 + _text_width_px(self._status_title, 9) + CHAIN_GAP_PX, y)]
+        title = self._status_title  # left out where it would run into the chains (a narrow map)
+        if 12.0 + _text_width_px(title, 9) + CHAIN_GAP_PX + _text_width_px(self._status_clock, 9) > right:
+            title = ""
+        left_texts = [title, self._status_clock]
+        left_pos = [(12.0, y), (12.0 + (_text_width_px(title, 9) + CHAIN_GAP_PX if title else 0.0), y)]
         left_colors = [STATUS_TEXT_COLOR, MUTED_COLOR]
         x = left_pos[1][0] + _text_width_px(self._status_clock, 9) + CHAIN_GAP_PX
         markers = []
