@@ -356,6 +356,7 @@ def cmd_record(args: argparse.Namespace) -> int:
         "duration_s": _positive("--duration", args.duration),
         "speed": _positive("--speed", args.speed) or 60.0,
         "camera": args.camera,
+        "view_kind": args.view,
     }
     bar = ProgressBar(f"recording {Path(args.output).name}")
     try:
@@ -382,8 +383,9 @@ def cmd_snapshot(args: argparse.Namespace) -> int:
     _check_offsets("--at", np.array([at]))
     try:
         path = snapshot_png(
-            scenario, Path(args.file).resolve().parent, args.output, at, _parse_size(args.size), args.camera
-        )
+            scenario, Path(args.file).resolve().parent, args.output, at, _parse_size(args.size), args.camera,
+            view_kind=args.view,
+        )  # fmt: skip
     except RecordingError as err:
         raise UsageError(str(err)) from None
     print(f"wrote {path}")
@@ -576,6 +578,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--duration", help="simulated seconds to record (default: to the scenario end)")
     p.add_argument("--speed", help="simulated seconds per second of video (default 60)")
     p.add_argument("--camera", default="fixed", help=camera_help)
+    p.add_argument("--view", choices=("globe", "map"), default="globe", help="the 3D globe or the 2D map")
     p.set_defaults(func=cmd_record)
 
     p = sub.add_parser("snapshot", help="render one frame to a PNG")
@@ -584,6 +587,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--at", help="seconds after the scenario start (default 0)")
     p.add_argument("--size", default="1280x720", help="WIDTHxHEIGHT in pixels (default 1280x720)")
     p.add_argument("--camera", default="fixed", help=camera_help)
+    p.add_argument("--view", choices=("globe", "map"), default="globe", help="the 3D globe or the 2D map")
     p.set_defaults(func=cmd_snapshot)
 
     p = sub.add_parser("report", help="kill-chain report: availability, budgets, outages, path changes")

@@ -1,6 +1,7 @@
 """Movies and stills of a scenario: MP4 (H.264), GIF or a PNG sequence, for the GUI and the CLI.
 
-Every frame is ``GlobeView.render()`` of ``Network.snapshot(t)``, the code the app draws with. The
+Every frame is ``GlobeView.render()`` (or, with ``view_kind="map"``, ``MapView.render()``, the 2D map)
+of ``Network.snapshot(t)``, the code the app draws with. The
 engine runs one frame ahead in a child process (which also gives the view its ``NetworkLayout``)
 and encoding runs in a thread behind a bounded queue, so both overlap drawing.
 Output is written beside the target under a temporary name and renamed on success; on an error or
@@ -36,6 +37,7 @@ GIF_MIN_DELAY_CS = 2  # GIF delays are in 1/100 s; browsers play delays under 20
 QUEUE_FRAMES = 6
 PNG_COMPRESS_LEVEL = 3
 H264_OPTIONS = ["-preset", "veryfast", "-crf", "20", "-movflags", "+faststart"]
+VIEW_KINDS = ("globe", "map")
 
 
 class RecordingError(Exception):
@@ -299,9 +301,32 @@ class _BackgroundWriter:
 
 
 # ---------------------------------------------------------------------------- recording
-def _prepare_view(view, scenario: Scenario, layout: NetworkLayout, size, camera: str, overlays: dict | None):
+def check_view_kind(view_kind: str, camera: str) -> None:
+    """The view to record is "globe" or "map"; the map has no camera modes."""
+    if view_kind not in VIEW_KINDS:
+        raise RecordingError(f"view must be globe or map, got '{view_kind}'")
+    if view_kind == "map" and camera != "fixed":
+        raise RecordingError(f"camera {camera}: the map shows the whole Earth (camera modes are the globe's)")
+
+
+def _prepare_map(scenario: Scenario, layout: NetworkLayout, size, overlays: dict | None):
+    """A MapView of the whole map; without any overlay part, its status strip is hidden."""
+    from .render.map_view import MapView
+
+    view = MapView(size=size)
+    view.set_scenario(scenario, layout)
+    if overlays is not None:
+        view.set_layer_visible("status", any(overlays.values()))
+    return view
+
+
+def _prepare_view(
+    view, scenario: Scenario, layout: NetworkLayout, size, camera: str, overlays: dict | None, kind: str
+):
     from .render import GlobeView
 
+    if kind == "map":
+        return _prepare_map(scenario, layout, size, overlays)
     mode, target = camera_setting(camera, scenario, layout)
     if view is None:
         view = GlobeView(size=size)
@@ -354,12 +379,14 @@ def record(
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     view=None,
+    view_kind: str = "globe",
 ) -> Recording:
     """Record ``duration_s`` simulated seconds from ``start_s`` at ``speed`` simulated seconds per
     second of video into ``out_path`` (.mp4, .gif, or a folder of PNG frames).
 
     ``camera``: "fixed", "orbit" or "follow:NAME"; ``overlays``: keywords of ``GlobeView.set_overlay``;
-    ``view``: a GlobeView to draw with (its camera and layers are kept), else a new hidden one.
+    ``view``: a GlobeView to draw with (its camera and layers are kept), else a new hidden one;
+    ``view_kind``: "globe", or "map" for the 2D map (camera "fixed" only).
     Raises RecordingError (bad arguments, unwritable folder, encoder failure) or RecordingCancelled.
     """
     target = Path(out_path).expanduser().absolute()
@@ -375,6 +402,7 @@ def record(
         if duration_s <= 0:
             raise RecordingError("start is past the end of the scenario window; give a duration")
     duration_s = _check_positive("duration", duration_s)
+    check_view_kind(view_kind, camera)
     fps, notes = playback_fps(fmt, fps)
     times = frame_times(start_s, duration_s, speed, fps)
     engine = EngineProcess()
@@ -384,13 +412,14 @@ def record(
         writer = _make_writer(fmt, target, size, fps)
         background = _BackgroundWriter(writer, QUEUE_FRAMES)
         try:
-            view = _prepare_view(view, scenario, layout, size, camera, overlays)
+            view = _prepare_view(view, scenario, layout, size, camera, overlays, view_kind)
             for done, snapshot in enumerate(_snapshots(engine, times), start=1):
                 if cancelled is not None and cancelled():
                     raise RecordingCancelled()
                 view.update(snapshot)
                 background.put(view.render(size))
-                view.advance_camera(1.0 / fps)
+                if view_kind == "globe":
+                    view.advance_camera(1.0 / fps)
                 if progress is not None:
                     progress(done, len(times))
             background.close()
@@ -423,6 +452,7 @@ def snapshot_png(
     camera: str = "fixed",
     overlays: dict | None = None,
     view=None,
+    view_kind: str = "globe",
 ) -> Path:
     """Write the frame at ``t_s`` simulated seconds as a PNG (atomically); returns its path."""
     target = Path(out).expanduser().absolute()
@@ -434,12 +464,13 @@ def snapshot_png(
         raise RecordingError(f"time must be at or after the scenario start, got {t_s:g} s")
     if not target.parent.is_dir():
         raise RecordingError(f"folder '{target.parent}' does not exist")
+    check_view_kind(view_kind, camera)
     network = Network(scenario, base_dir)
     layout = network_layout(network)
     camera_setting(camera, scenario, layout)
     tmp = _temp_file(target)
     try:
-        view = _prepare_view(view, scenario, layout, size, camera, overlays)
+        view = _prepare_view(view, scenario, layout, size, camera, overlays, view_kind)
         view.update(network.snapshot(t_s))
         Image.fromarray(view.render(size)[..., :3]).save(tmp, format="PNG")
         replace_with(tmp, target)

@@ -168,7 +168,7 @@ def test_selection_ring_and_bad_targets(view, small):
     with pytest.raises(ValueError):
         view.set_ground_tracks([99])
     with pytest.raises(ValueError):
-        view.set_layer_visible("threats", True)
+        view.set_layer_visible("stars", True)
 
 
 def test_render_at_another_size_keeps_the_canvas(view):

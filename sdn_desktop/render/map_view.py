@@ -1,5 +1,6 @@
 """``MapView``: the scenario on a 2D equirectangular map (VisPy, no Qt): Blue Marble, grid, satellites,
-ground tracks, footprints, nodes, routes and a status strip with the time and chain latencies.
+ground tracks, footprints, nodes, routes, threats with their tracks, jamming discs, struck satellites
+and a status strip with the time and chain latencies.
 
 Scene coordinates are (lon, lat) in degrees. Lines are cut at the date line and the poles
 (``map_geometry``), so nothing streaks across the map.
@@ -17,14 +18,24 @@ from vispy.visuals.filters import TextureFilter
 from vispy.visuals.text.text import FontManager
 
 from ..engine import Network, Snapshot
-from ..engine.frames import ecef_to_geodetic
-from ..engine.tracks import circle_latlon, coverage_angle_rad, ground_tracks
+from ..engine.frames import ecef_to_geodetic, geodetic_to_ecef
+from ..engine.layout import NetworkLayout
+from ..engine.tracks import (
+    MEAN_EARTH_RADIUS_KM,
+    TrackSource,
+    circle_latlon,
+    coverage_angle_rad,
+    ground_tracks,
+    nadir_cone_angle_rad,
+    track_source,
+)
 from ..scenario import Scenario
 from ..styles import ROLE_STYLES, node_color
 from .backend import canvas_app
 from .dots import Dots
 from .earth import blue_marble_texture
 from .map_geometry import ground_paths, polyline_segments
+from .map_state import DEFAULT_TRACK_SPAN_S, MapRect, MapState
 from .overlay import (
     GLYPH_WIDTH_EM,
     LINE_HEIGHT_EM,
@@ -67,10 +78,19 @@ SELECTION_COLOR = "#ffffff"
 SELECTION_SIZE_PX = 20.0
 ALTITUDE_ROUND_KM = 10.0  # shells closer in altitude than this share one node footprint
 CHAIN_GAP_PX = 22  # between chain entries in the status strip
-DEFAULT_TRACK_SPAN_S = 2700.0  # half an orbit of a low shell, behind and ahead
 DEFAULT_TRACK_STEP_S = 20.0
 DEFAULT_COVERAGE_ELEVATION_DEG = 10.0
 MAX_STALE_GL_ERRORS = 16
+THREAT_PAST_ALPHA = 0.35  # a threat's track behind it, dimmer than the part ahead
+THREAT_AHEAD_ALPHA = 0.95
+THREAT_TRACK_PX = 2.5
+THREAT_SIZE_PX = 14.0
+CUSTODY_ALPHA = 0.7  # footprints of the sensor satellites that hold a threat now
+JAM_COLOR = (1.0, 0.67, 0.25, 0.95)
+JAM_WIDTH_PX = 2.5
+STRUCK_COLOR = (1.0, 0.32, 0.32, 0.75)
+STRUCK_SIZE_PX = 6.0
+MIN_VIEW_DEG = 2.0  # the narrowest part of the map the camera shows
 
 
 def _satellite_size_px(count: int) -> float:
@@ -145,9 +165,12 @@ class MapView:
         "earth",
         "grid",
         "footprints",
+        "jamming",
         "tracks",
         "satellites",
+        "struck",
         "routes",
+        "threats",
         "nodes",
         "labels",
         "status",
@@ -169,7 +192,10 @@ class MapView:
         self.canvas.events.draw.connect(self._before_draw, position="first")
 
         self.scenario: Scenario | None = None
-        self.network: Network | None = None
+        self.network: Network | NetworkLayout | None = None
+        self._track_source: Network | TrackSource | None = None
+        self._threat_tracks: list[tuple[np.ndarray, np.ndarray, tuple]] = []  # times, Earth-fixed km, rgba
+        self._applied: MapState | None = None
         self.snapshot: Snapshot | None = None
         self._layer_on = dict.fromkeys(self.LAYERS, True)
         self._has_data: dict[object, bool] = {}
@@ -203,17 +229,23 @@ class MapView:
         self._grid_labels = make_text(parent, self._fonts, "left", "bottom", 7, color=GRID_LABEL_COLOR)
         self._place_grid_labels()
         self._footprint_lines = self._line(parent, width=FOOTPRINT_WIDTH_PX)
+        self._custody_lines = self._line(parent, width=FOOTPRINT_WIDTH_PX)
+        self._jam_lines = self._line(parent, width=JAM_WIDTH_PX)
         self._track_lines = self._line(parent, width=TRACK_WIDTH_PX)
         self._satellites = Dots(parent=parent)
+        self._struck = scene.visuals.Markers(parent=parent)
         self._route_casing = self._line(parent, width=ROUTE_CASING_PX)
         self._routes = self._line(parent, width=ROUTE_WIDTH_PX)
+        self._threat_lines = self._line(parent, width=THREAT_TRACK_PX)
+        self._threats = scene.visuals.Markers(parent=parent)
         self._nodes = scene.visuals.Markers(parent=parent)
         self._selection_ring = scene.visuals.Markers(parent=parent)
         self._node_shadows = make_text(parent, self._fonts, "left", "center", 8, color=LABEL_SHADOW_COLOR)
         self._node_labels = make_text(parent, self._fonts, "left", "center", 8, color=NODE_LABEL_COLOR)
         drawn_in_order = (
-            self._earth, self._grid, self._grid_labels, self._footprint_lines, self._track_lines,
-            self._satellites, self._route_casing, self._routes, self._nodes, self._selection_ring,
+            self._earth, self._grid, self._grid_labels, self._footprint_lines, self._custody_lines,
+            self._jam_lines, self._track_lines, self._satellites, self._struck, self._route_casing,
+            self._routes, self._threat_lines, self._threats, self._nodes, self._selection_ring,
             self._node_shadows,
             self._node_labels,
         )  # fmt: skip
@@ -268,9 +300,12 @@ class MapView:
             "earth": [self._earth],
             "grid": [self._grid, self._grid_labels],
             "footprints": [self._footprint_lines],
+            "jamming": [self._jam_lines],
             "tracks": [self._track_lines],
             "satellites": [self._satellites],
+            "struck": [self._struck],
             "routes": [self._route_casing, self._routes],
+            "threats": [self._threat_lines, self._threats, self._custody_lines],
             "nodes": [self._nodes],
             "labels": [self._node_shadows, self._node_labels],
             "status": [self._status_root],
@@ -292,9 +327,24 @@ class MapView:
         self.canvas.update()
 
     # ------------------------------------------------------------------ scenario
-    def set_scenario(self, scenario: Scenario, network: Network) -> None:
-        """Colours, symbols and names of a (new or edited) scenario; call ``update`` next."""
+    def set_scenario(self, scenario: Scenario, network: Network | NetworkLayout) -> None:
+        """Colours, symbols and names of a (new or edited) scenario; call ``update`` next. ``network``:
+        its Network, or the Network's layout (the satellites are then built for ground tracks only
+        when some are asked for)."""
         self.scenario, self.network = scenario, network
+        self._track_source = network if isinstance(network, Network) else None
+        self._threat_tracks = [
+            (
+                np.array([p.t_s for p in threat.waypoints]),
+                geodetic_to_ecef(
+                    np.array([p.lat_deg for p in threat.waypoints]),
+                    np.array([p.lon_deg for p in threat.waypoints]),
+                    np.array([p.alt_m for p in threat.waypoints]),
+                ),
+                Color(threat.color).rgba,
+            )
+            for threat in scenario.threats
+        ]
         palette = np.array([Color(c.color).rgba for c in scenario.constellations], np.float32).reshape(-1, 4)
         self._sat_rgba = palette[network.sats.constellation] if len(network.sats) else np.zeros((0, 4))
         self._sat_size = _satellite_size_px(len(network.sats))
@@ -389,6 +439,9 @@ class MapView:
         self._update_routes(snapshot)
         self._update_tracks(snapshot.t_s)
         self._update_footprints()
+        self._update_threats(snapshot)
+        self._update_jamming(snapshot)
+        self._update_struck(snapshot)
         self._update_selection()
         self._update_status(snapshot)
         self._refresh_visibility()
@@ -449,7 +502,7 @@ class MapView:
         if not len(satellites):
             self._has_data[self._track_lines] = False
             return
-        tracks = ground_tracks(self.network, satellites, t_s, behind_s, ahead_s, step_s)
+        tracks = ground_tracks(self._satellite_source(), satellites, t_s, behind_s, ahead_s, step_s)
         now = tracks.now_index
         segments, colors = [], []
         for cols, alpha in ((slice(0, now + 1), TRACK_BEHIND_ALPHA), (slice(now, None), TRACK_AHEAD_ALPHA)):
@@ -461,6 +514,11 @@ class MapView:
                 segments.append(drawn)
                 colors.append(np.repeat(rgba[None], len(drawn), axis=0))
         self._set_lines(self._track_lines, np.concatenate(segments), np.concatenate(colors))
+
+    def _satellite_source(self) -> Network | TrackSource:
+        if self._track_source is None:
+            self._track_source = track_source(self.scenario, self.network.base_dir)
+        return self._track_source
 
     def _update_footprints(self) -> None:
         nodes, satellites, elevation = self._footprints
@@ -480,18 +538,92 @@ class MapView:
             lon.append(self._sat_lon[s])
             angle.append(coverage_angle_rad(self._sat_alt_km[s], elevation))
             rgba.append(self._sat_rgba[s])
+        self._set_circles(self._footprint_lines, lat, lon, angle, rgba, FOOTPRINT_ALPHA)
+
+    def _update_threats(self, snapshot: Snapshot) -> None:
+        """Each threat's track along its waypoints, dimmer behind it than ahead; a diamond where it is
+        now; and the coverage of the sensor satellites that hold it, in its colour."""
+        segments, colors, marks, mark_rgba = [], [], [], []
+        for h, (times, points, rgba) in enumerate(self._threat_tracks):
+            now = snapshot.threat_pos[h] if h < len(snapshot.threat_pos) else np.full(3, np.nan)
+            here = [now] if np.isfinite(now).all() else []
+            passed = times <= snapshot.t_s
+            for part, alpha in (([*points[passed], *here], THREAT_PAST_ALPHA),
+                                ([*here, *points[~passed]], THREAT_AHEAD_ALPHA)):  # fmt: skip
+                if len(part) >= 2:
+                    part = np.array(part)
+                    drawn = polyline_segments(*ground_paths(part[:-1], part[1:]))
+                    segments.append(drawn)
+                    colors.append(np.repeat([(*rgba[:3], alpha)], len(drawn), axis=0))
+            if here:
+                marks.append(now)
+                mark_rgba.append(rgba)
+        self._set_lines(
+            self._threat_lines,
+            np.concatenate(segments) if segments else np.zeros((0, 2)),
+            np.concatenate(colors) if colors else None,
+        )
+        self._has_data[self._threats] = bool(marks)
+        if marks:
+            lat, lon, _ = ecef_to_geodetic(np.array(marks))
+            self._threats.set_data(
+                np.stack((lon, lat), axis=1), size=THREAT_SIZE_PX, symbol="diamond",
+                face_color=np.array(mark_rgba), edge_color="white", edge_width=1.5,
+            )  # fmt: skip
+        self._update_custody(snapshot)
+
+    def _update_custody(self, snapshot: Snapshot) -> None:
+        custody = snapshot.custody_sats
+        holders = np.flatnonzero(custody.any(axis=0)) if custody.size else np.zeros(0, int)
+        holders = holders[np.isfinite(self._sat_lat[holders])]
+        lat, lon, angle, rgba = [], [], [], []
+        for s in holders:
+            view = self.scenario.constellations[int(self.network.sats.constellation[s])].field_of_regard
+            lat.append(self._sat_lat[s])
+            lon.append(self._sat_lon[s])
+            angle.append(nadir_cone_angle_rad(self._sat_alt_km[s], view.half_angle_deg, view.max_range_km))
+            rgba.append(self._threat_tracks[int(np.argmax(custody[:, s]))][2])
+        self._set_circles(self._custody_lines, lat, lon, angle, rgba, CUSTODY_ALPHA)
+
+    def _update_jamming(self, snapshot: Snapshot) -> None:
+        discs = snapshot.jamming
+        self._set_circles(
+            self._jam_lines, [d.lat_deg for d in discs], [d.lon_deg for d in discs],
+            [d.radius_km / MEAN_EARTH_RADIUS_KM for d in discs], [JAM_COLOR] * len(discs), JAM_COLOR[3],
+        )  # fmt: skip
+
+    def _set_circles(self, visual, lat: list, lon: list, angle: list, rgba: list, alpha: float) -> None:
+        """Outline circles of central angle ``angle`` (radians) around (lat, lon), each in its colour."""
         segments, colors = [], []
         if lat:
             circle_lat, circle_lon = circle_latlon(lat, lon, np.array(angle, float))
             for row, color in enumerate(rgba):
                 drawn = polyline_segments(circle_lat[row], circle_lon[row])
                 segments.append(drawn)
-                colors.append(np.repeat([(*color[:3], FOOTPRINT_ALPHA)], len(drawn), axis=0))
+                colors.append(np.repeat([(*color[:3], alpha)], len(drawn), axis=0))
         self._set_lines(
-            self._footprint_lines,
+            visual,
             np.concatenate(segments) if segments else np.zeros((0, 2)),
             np.concatenate(colors) if colors else None,
         )
+
+    def _update_struck(self, snapshot: Snapshot) -> None:
+        """A cross where each satellite destroyed by now would be (its debris: the engine no longer
+        places it, so it is propagated here)."""
+        destroyed_at = snapshot.sat_destroyed_at_s
+        with np.errstate(invalid="ignore"):
+            struck = np.flatnonzero(destroyed_at <= snapshot.t_s) if len(destroyed_at) else np.zeros(0, int)
+        if len(struck):
+            debris = ground_tracks(self._satellite_source(), struck, snapshot.t_s, 0.0, 0.0, 1.0)
+            lat, lon = debris.lat_deg[:, debris.now_index], debris.lon_deg[:, debris.now_index]
+            shown = np.isfinite(lat)
+            struck, lat, lon = struck[shown], lat[shown], lon[shown]
+        self._has_data[self._struck] = len(struck) > 0
+        if len(struck):
+            self._struck.set_data(
+                np.stack((lon, lat), axis=1), size=STRUCK_SIZE_PX, symbol="x", face_color=STRUCK_COLOR,
+                edge_color=STRUCK_COLOR, edge_width=1.0,
+            )  # fmt: skip
 
     def _shell_altitudes(self) -> list[tuple[float, tuple]]:
         """(altitude km, colour) of each constellation's median satellite now; shells within
@@ -589,6 +721,59 @@ class MapView:
         self.camera.rect = MAP_RECT
         self.canvas.update()
 
+    def camera_pose(self) -> MapRect:
+        """The rectangle of the map the camera shows: (lon, lat, width, height) in degrees."""
+        rect = self.camera.rect
+        return (float(rect.left), float(rect.bottom), float(rect.width), float(rect.height))
+
+    def clamp_camera(self) -> None:
+        """Keep the camera on the map: no wider than the whole map (it then shows all of it), no
+        narrower than MIN_VIEW_DEG, and panned no further than the map's edges."""
+        x0, y0, width, height = MAP_RECT
+        left, bottom, w, h = self.camera_pose()
+        if w >= width and h >= height:
+            clamped = MAP_RECT
+        else:
+            scale = max(1.0, MIN_VIEW_DEG / max(min(w, h), 1e-9))
+            w, h = w * scale, h * scale
+            cx, cy = left + w / (2 * scale), bottom + h / (2 * scale)
+            cx = float(np.clip(cx, x0 + w / 2, x0 + width - w / 2)) if w < width else x0 + width / 2
+            cy = float(np.clip(cy, y0 + h / 2, y0 + height - h / 2)) if h < height else y0 + height / 2
+            clamped = (cx - w / 2, cy - h / 2, w, h)
+        if not np.allclose(clamped, self.camera_pose(), rtol=0.0, atol=1e-9):
+            self.camera.rect = clamped
+
+    def apply(self, state: MapState) -> None:
+        """Show the map as ``state`` says (only what changed since the last state is redone)."""
+        before, self._applied = self._applied, state
+        if before is None or state.size != before.size:
+            self.resize(state.size)
+        for name in self.LAYERS:
+            if self._layer_on[name] != state.layer_visible(name):
+                self._layer_on[name] = state.layer_visible(name)
+        self._refresh_visibility()
+        options = (state.selection, state.tracked, state.track_behind_s, state.track_ahead_s)
+        if before is None or options != (before.selection, before.tracked, before.track_behind_s,
+                                          before.track_ahead_s):  # fmt: skip
+            kind, index = state.selection or (None, None)
+            if kind is not None and not self._valid_target((kind, index)):
+                raise ValueError(f"no {kind} with index {index}")
+            self._selection = state.selection
+            self._footprints = (
+                self._check_indices("node", [index] if kind == "node" else []),
+                self._check_indices("satellite", [index] if kind == "satellite" else []),
+                DEFAULT_COVERAGE_ELEVATION_DEG,
+            )
+            tracked = self._check_indices("satellite", state.tracked)
+            self._tracks = (tracked, state.track_behind_s, state.track_ahead_s, DEFAULT_TRACK_STEP_S)
+            self._redraw()
+            self._refresh_visibility()
+        if state.camera is None:
+            self.reset_camera()
+        elif tuple(state.camera) != self.camera_pose():
+            self.camera.rect = state.camera
+            self.clamp_camera()
+
     # ------------------------------------------------------------------ size, status strip and frames
     def resize(self, size: tuple[int, int]) -> None:
         """Resize the canvas and lay the map out for it (an off-screen canvas gets no resize event)."""
@@ -620,8 +805,11 @@ class MapView:
             right -= _text_width_px(text, 9) + CHAIN_GAP_PX
         self._show(self._status_chains, chain_texts, chain_pos, chain_colors)
 
-        left_texts = [self._status_title, self._status_clock]
-        left_pos = [(12.0, y), (12.0 + _text_width_px(self._status_title, 9) + CHAIN_GAP_PX, y)]
+        title = self._status_title  # left out where it would run into the chains (a narrow map)
+        if 12.0 + _text_width_px(title, 9) + CHAIN_GAP_PX + _text_width_px(self._status_clock, 9) > right:
+            title = ""
+        left_texts = [title, self._status_clock]
+        left_pos = [(12.0, y), (12.0 + (_text_width_px(title, 9) + CHAIN_GAP_PX if title else 0.0), y)]
         left_colors = [STATUS_TEXT_COLOR, MUTED_COLOR]
         x = left_pos[1][0] + _text_width_px(self._status_clock, 9) + CHAIN_GAP_PX
         markers = []

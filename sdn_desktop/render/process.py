@@ -49,7 +49,8 @@ class Input:
 
 @dataclass(frozen=True)
 class DrawnPixels:
-    """One frame: RGBA rows, the camera it was drawn with, and the steps that failed."""
+    """One frame: RGBA rows, the camera it was drawn with, and the steps that failed (the map
+    process answers its ``MapProjection`` and camera rectangle in the same places)."""
 
     rgba: bytes
     width: int
@@ -63,9 +64,10 @@ class GlobeProcess(ChildProcess):
     """A GlobeView in a child process: ``draw(state, ...)`` shows that there and returns the frame."""
 
     error = GlobeProcessError
+    module = "sdn_desktop.render.process"  # whose ``serve`` the child runs
 
     def __init__(self, size: tuple[int, int] = (1280, 720)):
-        super().__init__("sdn_desktop.render.process", f"{int(size[0])}x{int(size[1])}")
+        super().__init__(self.module, f"{int(size[0])}x{int(size[1])}")
 
     def draw(
         self,
@@ -77,15 +79,13 @@ class GlobeProcess(ChildProcess):
         return self.call("draw", state, list(inputs), scene=scene, snapshot=snapshot)
 
 
-class GlobeService(Service):
-    """The globe process's side: one GlobeView drawing off-screen."""
+class ViewService(Service):
+    """A child's side drawing one view off-screen (``view``: a GlobeView, or a MapView for the map
+    process): each ``draw`` applies the state, scenario, snapshot and input it brings, then renders."""
 
-    def __init__(self, size: tuple[int, int]):
+    def __init__(self, view):
         super().__init__()
-        from .backend import offscreen_app
-        from .view import GlobeView
-
-        self.view = GlobeView(size=size, app=offscreen_app())
+        self.view = view
 
     def draw(self, state: GlobeState, inputs: list[Input], scene=None, snapshot=None) -> DrawnPixels:
         view, errors = self.view, []
@@ -121,6 +121,16 @@ class GlobeService(Service):
             getattr(view.canvas._backend, f"_vispy_mouse_{event.action}")(**kwargs)
         else:
             view.canvas.events.mouse_wheel(**kwargs)
+
+
+class GlobeService(ViewService):
+    """The globe process's side: one GlobeView drawing off-screen."""
+
+    def __init__(self, size: tuple[int, int]):
+        from .backend import offscreen_app
+        from .view import GlobeView
+
+        super().__init__(GlobeView(size=size, app=offscreen_app()))
 
     def idle(self) -> bool:
         return self.view.warm_glyphs(GLYPH_SLICE_S)

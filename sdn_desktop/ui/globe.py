@@ -69,6 +69,7 @@ class GlobeRenderer(QObject):
 
     frame_ready = Signal()  # the newest frame is in ``take_frame``
     failed = Signal(str)  # the globe process cannot draw here: why
+    process_type = GlobeProcess  # the child drawing (the map dock's renderer: MapProcess)
 
     def __init__(self, state: GlobeState):
         super().__init__()
@@ -85,7 +86,7 @@ class GlobeRenderer(QObject):
         self._closing = False
         self._dead = False  # the globe process was given up on: nothing is sent until a restart
         self._failures = 0  # globe processes in a row that failed before drawing a frame
-        self.process: GlobeProcess | None = GlobeProcess(state.size)  # used by the thread only
+        self.process: GlobeProcess | None = self.process_type(state.size)  # used by the thread only
         self._thread = threading.Thread(target=self._loop, name="sdn-globe", daemon=True)
         self._thread.start()
 
@@ -181,7 +182,7 @@ class GlobeRenderer(QObject):
                     self._sent, self._new_scene, self._new_snapshot = state, False, False
                     self._camera_set = False
                 if self.process is None:
-                    self.process = GlobeProcess(state.size)
+                    self.process = self.process_type(state.size)
                 try:
                     pixels = self.process.draw(state, inputs, scene, snapshot)
                 except GlobeProcessError as err:
@@ -242,6 +243,7 @@ class GlobeWidget(QWidget):
 
     frame_shown = Signal()
     state_changed = Signal(object)  # the new GlobeState (not sent for camera moves)
+    renderer_type, state_type = GlobeRenderer, GlobeState  # the map dock's widget draws a MapState
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -255,7 +257,7 @@ class GlobeWidget(QWidget):
         self._counts = {"satellite": 0, "node": 0}
         self._failure_panel, self._failure, self.restart_button = self._build_failure_panel()
         collect_garbage_in_gui_thread()
-        self._renderer = GlobeRenderer(GlobeState())
+        self._renderer = self.renderer_type(self.state_type())
         self._renderer.frame_ready.connect(self._show_frame, Qt.ConnectionType.QueuedConnection)
         self._renderer.failed.connect(self._show_error, Qt.ConnectionType.QueuedConnection)
 

@@ -40,6 +40,8 @@ class GlobeTools(QObject):
     ):
         super().__init__(parent)
         self.globe = globe
+        self.views = [globe]  # the widgets watched (``watch``); ``view``: the one last pressed on
+        self.view = globe
         self.document = document
         self.analysis = analysis
         self.snapshot = snapshot
@@ -55,6 +57,11 @@ class GlobeTools(QObject):
         self._window: QMainWindow | None = None  # and its place toolbar, once built
         self._bar: QToolBar | None = None
         globe.installEventFilter(self)
+
+    def watch(self, view: GlobeWidget) -> None:
+        """Give ``view`` (the 2D map) the same tools: it answers ``pick`` and ``latlon_at`` as the globe."""
+        self.views.append(view)
+        view.installEventFilter(self)
 
     def build_toolbar(self, window: QMainWindow) -> QToolBar:
         """The "Place on globe" toolbar: one checkable button per node role. When the toolbars of
@@ -97,14 +104,15 @@ class GlobeTools(QObject):
             window.removeToolBarBreak(bar)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Clicks on the globe pick or place; a drag that starts on a fixed node moves it. The
-        window's resizes fit the place toolbar."""
-        if watched is not self.globe:
+        """Clicks on the globe (or the map) pick or place; a drag that starts on a fixed node moves it.
+        The window's resizes fit the place toolbar."""
+        if watched not in self.views:
             if event.type() == QEvent.Type.Resize and watched is self._window:
                 self._fit_toolbar()
             return super().eventFilter(watched, event)
         kind = event.type()
         if kind == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.LeftButton:
+            self.view = watched
             self._press_pos = event.position()
             self._dragged_node = self._fixed_node_at(event.position())
             return self._dragged_node is not None  # the camera must not orbit under a node drag
@@ -147,7 +155,7 @@ class GlobeTools(QObject):
         """Index of the node with a fixed position under ``pos`` (not in placement mode)."""
         if self.place_group.checkedAction() is not None:
             return None
-        picked = self.globe.pick(pos.x(), pos.y())
+        picked = self.view.pick(pos.x(), pos.y())
         nodes = self.document.scenario.nodes
         if picked is None or picked[0] != "node" or nodes[picked[1]].position is None:
             return None
@@ -155,7 +163,7 @@ class GlobeTools(QObject):
 
     def _move_node(self, index: int, pos: QPointF) -> None:
         """Put a dragged node under the cursor (its owner merges one drag's edits into one undo step)."""
-        where = self.globe.latlon_at(pos.x(), pos.y())
+        where = self.view.latlon_at(pos.x(), pos.y())
         if where is None:
             return
         self._last_drag_edit = time.perf_counter()
@@ -166,13 +174,13 @@ class GlobeTools(QObject):
     def _clicked(self, x: float, y: float) -> None:
         placing = self.place_group.checkedAction()
         if placing is not None:
-            where = self.globe.latlon_at(x, y)
+            where = self.view.latlon_at(x, y)
             if where is None:
                 self.status_bar.showMessage("Click on the Earth to place the node.", 4000)
                 return
             self.place_requested.emit(placing.data(), *where)
             return
-        picked = self.globe.pick(x, y)
+        picked = self.view.pick(x, y)
         if picked is None:
             return
         kind, index = picked

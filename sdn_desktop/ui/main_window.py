@@ -52,6 +52,7 @@ from .files import ScenarioFiles
 from .globe import GlobeWidget
 from .globe_tools import GlobeTools
 from .help import HelpMenu
+from .map_dock import MapPanel
 from .plots import LatencyPlot, RouteTable
 from .properties import PropertyPanel
 from .record import RecordDialog, RecordRun, show_result
@@ -83,6 +84,8 @@ class MainWindow(QMainWindow):
             self.globe, self.document, self.clock, lambda: self.snapshot, lambda: self.analysis.network,
             self.statusBar(), self,
         )  # fmt: skip
+        self.map_panel = MapPanel(self)  # the 2D map: fed and synchronised like the globe
+        self.globe_tools.watch(self.map_panel.map)
         self._new_network: Network | None = None  # built, not yet on the globe (see _snapshot_ready)
         self._aim_camera = False  # a newly opened scenario: face its nodes once it is on the globe
 
@@ -137,12 +140,15 @@ class MainWindow(QMainWindow):
         )
         self.tabifyDockWidget(self.routes_dock, self.resilience_dock)
         self.routes_dock.raise_()
+        self.map_dock = self._dock("Map", "map_dock", self.map_panel, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.splitDockWidget(self.routes_dock, self.map_dock, Qt.Orientation.Horizontal)
 
     def _default_dock_sizes(self) -> None:
         """First run: room for object names, the properties form and the route paths."""
         self.resizeDocks([self.tree_dock, self.properties_dock], [280, 350], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.plot_dock], [250], Qt.Orientation.Vertical)
-        self.resizeDocks([self.plot_dock, self.routes_dock], [2, 3], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.plot_dock], [300], Qt.Orientation.Vertical)
+        docks = [self.plot_dock, self.routes_dock, self.map_dock]
+        self.resizeDocks(docks, [3, 3, 4], Qt.Orientation.Horizontal)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -234,6 +240,7 @@ class MainWindow(QMainWindow):
         for dock in (self.tree_dock, self.properties_dock, self.plot_dock, self.routes_dock):
             view.addAction(dock.toggleViewAction())
         view.addAction(self.resilience_dock.toggleViewAction())
+        view.addAction(self.map_dock.toggleViewAction())
         view.addAction(self.time_toolbar.toggleViewAction())
         self.help_menu = HelpMenu(self)
 
@@ -305,8 +312,10 @@ class MainWindow(QMainWindow):
             self.status_label.setText("Computing routes and latencies...")
         elif not self.analysis.pending and self._new_network is None:
             self.globe.set_scenario(scenario, self.analysis.network)
+            self.map_panel.map.set_scenario(scenario, self.analysis.network)
             if self.snapshot is not None:
                 self.globe.show_snapshot(self.snapshot)
+                self.map_panel.map.show_snapshot(self.snapshot)
                 self.routes.set_snapshot(scenario, self.snapshot)
             if self.analysis.series is not None:
                 self.plot.set_series(scenario, self.analysis.series)
@@ -319,6 +328,7 @@ class MainWindow(QMainWindow):
     def _snapshot_ready(self, snapshot: Snapshot) -> None:
         if self._new_network is not None:
             self.globe.set_scenario(self.scenario, self._new_network)
+            self.map_panel.map.set_scenario(self.scenario, self._new_network)
             self._new_network = None
             for name, action in self.layer_actions.items():
                 self.globe.set_layer_visible(name, action.isChecked())
@@ -327,6 +337,7 @@ class MainWindow(QMainWindow):
                 self._reset_camera()
         self.snapshot = snapshot
         self.globe.show_snapshot(snapshot)
+        self.map_panel.map.show_snapshot(snapshot)
         self._sync_globe_selection()
         self.routes.set_snapshot(self.scenario, snapshot)
 
@@ -372,13 +383,14 @@ class MainWindow(QMainWindow):
         self._sync_globe_selection()
 
     def _sync_globe_selection(self) -> None:
-        """Ring the selected node or constellation on the globe (once the globe knows about it)."""
+        """Ring the selected node or constellation on the globe and the map (once they know about it)."""
         refs = self.tree.selected_refs()
         target = self._camera_target(refs[0]) if len(refs) == 1 else None
-        try:
-            self.globe.set_selection(*(target or (None, None)))
-        except ValueError:  # the globe still shows the scenario before the edit
-            self.globe.set_selection(None)
+        for view in (self.globe, self.map_panel.map):
+            try:
+                view.set_selection(*(target or (None, None)))
+            except ValueError:  # the view still shows the scenario before the edit
+                view.set_selection(None)
 
     def _camera_target(self, ref: ObjectRef) -> tuple[str, int] | None:
         kind, index = ref
@@ -616,6 +628,7 @@ class MainWindow(QMainWindow):
         self.clock.pause()
         self.analysis.stop()
         self.globe.shutdown()
+        self.map_panel.map.shutdown()
         event.accept()
 
 

@@ -75,6 +75,10 @@ class RecordDialog(QDialog):
             decimals=0, minimum=1, maximum=window, suffix=" s", value=window - start_s
         )
         self.speed = QDoubleSpinBox(decimals=0, minimum=1, maximum=100_000, suffix=" × real time", value=60)
+        self.view = QComboBox()
+        self.view.addItem("Globe (3D)", "globe")
+        self.view.addItem("Map (2D)", "map")
+        self.view.currentIndexChanged.connect(self._view_changed)
         self.camera = QComboBox()
         self.camera.addItem("Fixed (as in the view)", "fixed")
         self.camera.addItem("Orbit the Earth", "orbit")
@@ -95,6 +99,7 @@ class RecordDialog(QDialog):
         form.addRow("Start", self.start)
         form.addRow("Duration", self.duration)
         form.addRow("Speed-up", self.speed)
+        form.addRow("View", self.view)
         form.addRow("Camera", self.camera)
         form.addRow("Overlays", overlay_row)
         form.addRow("", self.summary)
@@ -113,6 +118,9 @@ class RecordDialog(QDialog):
         path = Path(self.path.text())
         stem = path.with_suffix("") if path.suffix in (".mp4", ".gif") else path
         self.path.setText(str(stem) + FORMATS[index][1])
+
+    def _view_changed(self) -> None:
+        self.camera.setEnabled(self.view.currentData() == "globe")  # the map shows the whole Earth
 
     def _preset_changed(self, index: int) -> None:
         size = PRESETS[index][1]
@@ -144,7 +152,8 @@ class RecordDialog(QDialog):
             "start_s": self.start.value(),
             "duration_s": min(self.duration.value(), self.scenario.time.duration_s - self.start.value()),
             "speed": self.speed.value(),
-            "camera": self.camera.currentData(),
+            "view_kind": self.view.currentData(),
+            "camera": self.camera.currentData() if self.view.currentData() == "globe" else "fixed",
             "overlays": {name: box.isChecked() for name, box in self.overlays.items()},
         }
 
