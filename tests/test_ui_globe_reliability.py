@@ -139,9 +139,10 @@ def test_closing_the_window_leaves_no_child_process(qtbot, temp_qsettings, small
     win.show()
     assert win.open_path(small_scenario_file)
     wait_for_results(qtbot, win)
-    qtbot.waitUntil(lambda: win.globe.frame is not None, timeout=30000)
+    views = (win.globe, win.map_panel.map)
+    qtbot.waitUntil(lambda: all(view.frame is not None for view in views), timeout=30000)
     started = set(child_pids()) - before
-    assert len(started) == 3  # two engine processes and the globe process
+    assert len(started) == 4  # two engine processes, the globe process and the map process
     win.close()
     win.deleteLater()
     assert not started & set(child_pids())

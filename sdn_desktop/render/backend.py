@@ -21,3 +21,20 @@ def canvas_app():
         return offscreen_app()
     except RuntimeError:
         return None
+
+
+def render_at(canvas, size: tuple[int, int] | None, lay_out, before_draw):
+    """``canvas.render()`` as ``(H, W, 4)`` RGBA, at the canvas size or at ``size`` (W, H): the scene
+    laid out for that size by ``lay_out(size)`` and drawn into a region of the canvas, which keeps
+    its own size (and its widget, if any, is not resized)."""
+    if size is None or tuple(size) == tuple(canvas.size):
+        before_draw()
+        return canvas.render()
+    width, height = int(size[0]), int(size[1])
+    lay_out((width, height))
+    try:
+        before_draw()
+        physical_height = canvas.physical_size[1]
+        return canvas.render(region=(0, physical_height - height, width, height), size=(width, height))
+    finally:
+        lay_out(canvas.size)

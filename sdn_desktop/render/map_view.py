@@ -31,7 +31,7 @@ from ..engine.tracks import (
 )
 from ..scenario import Scenario
 from ..styles import ROLE_STYLES, node_color
-from .backend import canvas_app
+from .backend import canvas_app, render_at
 from .dots import Dots
 from .earth import blue_marble_texture
 from .map_geometry import ground_paths, polyline_segments
@@ -851,16 +851,4 @@ class MapView:
     def render(self, size: tuple[int, int] | None = None) -> np.ndarray:
         """The current picture as ``(H, W, 4)`` uint8 RGBA, at the canvas size or at ``size`` (W, H)
         (laid out for that size without resizing the canvas)."""
-        if size is None or tuple(size) == tuple(self.canvas.size):
-            self._before_draw()
-            return self.canvas.render()
-        width, height = int(size[0]), int(size[1])
-        self._layout((width, height))
-        try:
-            self._before_draw()
-            physical_height = self.canvas.physical_size[1]
-            return self.canvas.render(
-                region=(0, physical_height - height, width, height), size=(width, height)
-            )
-        finally:
-            self._layout(self.canvas.size)
+        return render_at(self.canvas, size, self._layout, self._before_draw)

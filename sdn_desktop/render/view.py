@@ -15,7 +15,7 @@ from vispy.visuals.transforms import MatrixTransform
 from ..engine import Snapshot
 from ..engine.layout import NetworkLayout
 from ..scenario import Scenario
-from .backend import canvas_app
+from .backend import canvas_app, render_at
 from .geometry import direction_lat_lon, turntable_angles
 from .layers import LAYER_TYPES, SCALE, GlobeSnapshot, Layer, SceneParts, Sight
 from .overlay import FONT, REFERENCE_DPI
@@ -320,16 +320,4 @@ class GlobeView:
         Another size lays the scene out for it (same camera, same overlay placement rules) without
         resizing the canvas or its widget.
         """
-        if size is None or tuple(size) == tuple(self.canvas.size):
-            self._before_draw()
-            return self.canvas.render()
-        width, height = int(size[0]), int(size[1])
-        self._layout_canvas((width, height))
-        try:
-            self._before_draw()
-            physical_height = self.canvas.physical_size[1]
-            return self.canvas.render(
-                region=(0, physical_height - height, width, height), size=(width, height)
-            )
-        finally:
-            self._layout_canvas(self.canvas.size)
+        return render_at(self.canvas, size, self._layout_canvas, self._before_draw)
