@@ -86,6 +86,22 @@ def module_qsettings(tmp_path_factory):
     return qsettings_in(tmp_path_factory.mktemp("settings"))
 
 
+@pytest.fixture(scope="module")
+def shared_window(request, qapp, module_qsettings):
+    """One main window for a module's tests (its engine, globe and map processes start once), sized
+    ``WINDOW_SIZE`` when the module sets it."""
+    from sdn_desktop.ui.main_window import MainWindow
+
+    win = MainWindow(module_qsettings)
+    if (size := getattr(request.module, "WINDOW_SIZE", None)) is not None:
+        win.resize(*size)
+    win.show()
+    yield win
+    win.document.undo_stack.setClean()
+    win.close()
+    win.deleteLater()
+
+
 @pytest.fixture(scope="session")
 def hypatia_network():
     """The shipped Hypatia Kuiper-630 scenario's Network, built once (tests must not change it)."""

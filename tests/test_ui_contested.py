@@ -14,19 +14,8 @@ from PySide6.QtWidgets import QInputDialog, QLabel
 from sdn_desktop.engine.frames import geodetic_to_ecef
 from sdn_desktop.scenario import Scenario, load_scenario
 from sdn_desktop.scenario.edits import THREAT_TYPICAL, ground_distance_km
-from sdn_desktop.ui.main_window import MainWindow
 
 DEMO = Path(__file__).resolve().parent.parent / "scenarios" / "sdn_backbone_demo.json"
-
-
-@pytest.fixture(scope="module")
-def shared_window(qapp, module_qsettings):
-    win = MainWindow(module_qsettings)
-    win.show()
-    yield win
-    win.document.undo_stack.setClean()
-    win.close()
-    win.deleteLater()
 
 
 @pytest.fixture

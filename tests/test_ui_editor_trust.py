@@ -54,16 +54,6 @@ MainWindow.open_path = open_then_edit
 """
 
 
-@pytest.fixture(scope="module")
-def shared_window(qapp, module_qsettings):
-    win = MainWindow(module_qsettings)
-    win.show()
-    yield win
-    win.document.undo_stack.setClean()
-    win.close()
-    win.deleteLater()
-
-
 @pytest.fixture
 def window(shared_window, qtbot, small_scenario_file):
     """The shared window on the small scenario, freshly opened (history empty)."""

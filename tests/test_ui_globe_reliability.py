@@ -21,16 +21,7 @@ def wait_for_results(qtbot, window) -> None:
     qtbot.waitUntil(lambda: window.analysis.series is not None and window.analysis.is_idle(), timeout=30000)
 
 
-@pytest.fixture(scope="module")
-def shared_window(qapp, module_qsettings):
-    """One window for the module's tests: its engine and globe processes start once."""
-    win = MainWindow(module_qsettings)
-    win.resize(1200, 800)
-    win.show()
-    yield win
-    win.document.undo_stack.setClean()
-    win.close()
-    win.deleteLater()
+WINDOW_SIZE = (1200, 800)
 
 
 @pytest.fixture

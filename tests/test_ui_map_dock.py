@@ -13,21 +13,16 @@ from PySide6.QtWidgets import QApplication
 from sdn_desktop.engine.frames import ecef_to_geodetic
 from sdn_desktop.render.map_view import MAP_RECT
 from sdn_desktop.scenario import save_scenario
-from sdn_desktop.ui.main_window import MainWindow
 
 T_S = 540.0  # the Radar -> C2 leg is reachable then
 ROUTE_RGB = np.array([0xFF, 0x40, 0x81])  # the small scenario's chain colour
 
 
+WINDOW_SIZE = (1500, 950)
+
 @pytest.fixture(scope="module")
-def window(qapp, module_qsettings, tmp_path_factory):
-    win = MainWindow(module_qsettings)
-    win.resize(1500, 950)
-    win.show()
-    yield win
-    win.document.undo_stack.setClean()
-    win.close()
-    win.deleteLater()
+def window(shared_window):
+    return shared_window
 
 
 @pytest.fixture

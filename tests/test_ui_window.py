@@ -44,17 +44,6 @@ def fresh_window(qtbot, temp_qsettings, small_scenario_file):
     win.deleteLater()
 
 
-@pytest.fixture(scope="module")
-def shared_window(qapp, module_qsettings):
-    """One window for the module's tests: its engine and globe processes start once."""
-    win = MainWindow(module_qsettings)
-    win.show()
-    yield win
-    win.document.undo_stack.setClean()
-    win.close()
-    win.deleteLater()
-
-
 @pytest.fixture
 def window(shared_window, qtbot, small_scenario_file):
     """The shared window as a new one would be: the small scenario opened from this test's own folder
