@@ -20,6 +20,7 @@ ROUTE_RGB = np.array([0xFF, 0x40, 0x81])  # the small scenario's chain colour
 
 WINDOW_SIZE = (1500, 950)
 
+
 @pytest.fixture(scope="module")
 def window(shared_window):
     return shared_window
