@@ -14,6 +14,7 @@ from sdn_desktop.analysis.evaluator import contexts_for
 from sdn_desktop.analysis.resilience import (
     attack_order,
     attack_units,
+    concentration_records,
     disjoint_paths,
     level_counts,
     sweep_trials,
@@ -332,3 +333,12 @@ def test_a_whole_study_of_the_demo_with_its_threat_chain_runs(demo):
     result = run_resilience(scenario, DEMO.parent, options, None, None, None)
     critical = [r for r in result.to_records()["critical"] if r["kind"] == "node"]
     assert critical[0]["element"] == "C2 Colorado"  # every chain passes through it
+
+
+def test_concentration_of_a_threat_chain_has_length_shares(demo):
+    """The threat's link to its sensor has no length, so it does not make the length shares NaN."""
+    _, network, _, contexts = demo
+    records = [r for r in concentration_records(contexts, network) if r["chain"] == "Pacific track"]
+    shares = [r["length_share"] for r in records]
+    assert all(s is not None for s in shares) and sum(shares) == pytest.approx(1.0, abs=1e-5)
+    assert records[0]["hhi_length"] is not None

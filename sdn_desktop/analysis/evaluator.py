@@ -368,8 +368,10 @@ def contexts_for(network: Network, times: np.ndarray) -> list[StepContext]:
 
 
 def route_links(context: StepContext, route: LegRoute) -> list[tuple[int, int, float]]:
-    """(vertex, vertex, length km) of each link on a route."""
+    """(vertex, vertex, length km) of each link on a route; a threat's link to the sensor holding it
+    (a detection, not a transmission) has length 0."""
     path = route.path
     ends = context.vertex_pos[list(path)]
     lengths = link_lengths(ends, np.stack((np.arange(len(path) - 1), np.arange(1, len(path))), axis=1))
+    lengths = np.nan_to_num(lengths, nan=0.0)
     return [(a, b, float(d)) for a, b, d in zip(path, path[1:], lengths, strict=False)]
