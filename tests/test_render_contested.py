@@ -97,3 +97,54 @@ def test_struck_satellite_is_a_red_cross_and_hides_with_its_layer(contested):
     view.set_layer_visible("struck", False)
     assert np.abs(near(view.render(), xy, 1) - red).sum(axis=1).min() > 120
     view.set_layer_visible("struck", True)
+
+
+@pytest.mark.parametrize("az_from,az_to", [(300.0, 60.0), (90.0, 200.0)])
+def test_a_radar_sector_is_drawn_where_the_engine_sees(az_from, az_to):
+    """The custody outline of a radar with an azimuth sector keeps to the sector, and its arc lies
+    where the engine's own detection test sees a target at that altitude (and no further)."""
+    from sdn_desktop.engine.contested import Sensors  # noqa: PLC0415
+    from sdn_desktop.engine.frames import geodetic_to_ecef  # noqa: PLC0415
+    from sdn_desktop.render.layers.custody import node_footprint_rad  # noqa: PLC0415
+    from sdn_desktop.render.layers.ground import EARTH_MEAN_RADIUS_KM, sector_segments  # noqa: PLC0415
+
+    detection = {"min_elevation_deg": 5.0, "max_range_km": 3000.0}
+    detection |= {"azimuth_from_deg": az_from, "azimuth_to_deg": az_to}
+    scenario = Scenario.model_validate(
+        {"format": "sdn-scenario", "version": 2, "name": "Sector",
+         "time": {"start": "2026-11-22T00:00:00Z", "duration_s": 60, "step_s": 60},
+         "nodes": [{"name": "Radar", "role": "sensor", "position": {"lat_deg": 64.3, "lon_deg": -149.2},
+                    "detection": detection}]}
+    )  # fmt: skip
+    sensors = Sensors(scenario, Network(scenario, ".").sats)
+    site = geodetic_to_ecef(64.3, -149.2, 0.0)
+    up = geodetic_to_ecef(64.3, -149.2, 1000.0) - site
+    up /= np.linalg.norm(up)  # the engine's local vertical
+    east = np.cross([0.0, 0.0, 1.0], up)
+    east /= np.linalg.norm(east)
+    north = np.cross(up, east)
+    target_radius = EARTH_MEAN_RADIUS_KM + 100.0
+    angle = node_footprint_rad(target_radius, 5.0, 3000.0, float(np.linalg.norm(site)))
+    span = (az_to - az_from) % 360.0
+    units = sector_segments(site, angle, az_from, span)
+    units /= np.linalg.norm(units, axis=1)[:, None]
+    centre = site / np.linalg.norm(site)
+    away = units - centre * (units @ centre)[:, None]
+    moved = np.linalg.norm(away, axis=1) > 1e-6  # every point but the radar's own
+    heading = np.degrees(np.arctan2(away[moved] @ east, away[moved] @ north)) % 360.0
+    assert (((heading - az_from + 0.5) % 360.0) <= span + 1.0).all(), "a point outside the sector"
+
+    def seen(directions: np.ndarray) -> np.ndarray:
+        return sensors.nodes_seeing(directions * target_radius, site[None], up[None], np.zeros(1, bool))[:, 0]
+
+    def toward(azimuth_deg: float, reach: float) -> np.ndarray:
+        a = np.radians(azimuth_deg)
+        return np.cos(reach) * centre + np.sin(reach) * (np.cos(a) * north + np.sin(a) * east)
+
+    arc = units[np.arccos(np.clip(units @ centre, -1, 1)) > 0.999 * angle]
+    assert len(arc) >= 10
+    assert np.allclose(np.arccos(np.clip(arc @ centre, -1, 1)), angle, atol=1e-6)
+    inside = [az_from + f * span for f in (0.05, 0.5, 0.95)]
+    assert seen(np.array([toward(a, 0.99 * angle) for a in inside])).all()
+    assert not seen(np.array([toward(a, 1.01 * angle) for a in inside])).any()
+    assert not seen(np.array([toward(az_from - 5.0, 0.5 * angle), toward(az_to + 5.0, 0.5 * angle)])).any()

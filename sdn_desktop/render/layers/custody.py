@@ -1,6 +1,6 @@
 """Custody: for each threat, the ground footprint of every sensor that sees it now (a sensor
-satellite's field of regard, a sensor node's detection range at the threat's altitude) and a thin
-line of sight from the sensor to the threat."""
+satellite's field of regard, a sensor node's detection range at the threat's altitude, cut to its
+azimuth sector) and a thin line of sight from the sensor to the threat."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from ...engine.layout import NetworkLayout
 from ...scenario import Scenario
 from ..overlay import LegendEntry
 from .base import GlobeSnapshot, Layer, SceneParts, segment_lines
-from .ground import EARTH_MEAN_RADIUS_KM, ring_segments
+from .ground import EARTH_MEAN_RADIUS_KM, ring_segments, sector_segments
 
 CUSTODY_COLOR = "#ffd54f"
 FOOTPRINT_RGBA = Color(CUSTODY_COLOR, alpha=0.9).rgba
@@ -28,10 +28,15 @@ def satellite_footprint_rad(radius_km: float, half_angle_deg: float, max_range_k
     return min(cone, _range_angle(earth, radius_km, max_range_km))
 
 
-def node_footprint_rad(target_radius_km: float, min_elevation_deg: float, max_range_km: float) -> float:
-    """Earth-central angle out to which a sensor node sees a target at ``target_radius_km`` (from
-    the Earth's centre) above ``min_elevation_deg`` and within ``max_range_km``."""
-    earth = EARTH_MEAN_RADIUS_KM
+def node_footprint_rad(
+    target_radius_km: float,
+    min_elevation_deg: float,
+    max_range_km: float,
+    site_radius_km: float = EARTH_MEAN_RADIUS_KM,
+) -> float:
+    """Earth-central angle out to which a sensor node ``site_radius_km`` from the Earth's centre sees
+    a target at ``target_radius_km`` above ``min_elevation_deg`` and within ``max_range_km``."""
+    earth = site_radius_km
     elevation = np.radians(min_elevation_deg)
     horizon = np.arccos(np.clip(earth * np.cos(elevation) / target_radius_km, -1.0, 1.0)) - elevation
     return min(max(horizon, 0.0), _range_angle(earth, target_radius_km, max_range_km))
@@ -40,6 +45,14 @@ def node_footprint_rad(target_radius_km: float, min_elevation_deg: float, max_ra
 def _range_angle(r1: float, r2: float, distance: float) -> float:
     """Earth-central angle between points at radii ``r1`` and ``r2`` that are ``distance`` apart."""
     return float(np.arccos(np.clip((r1**2 + r2**2 - distance**2) / (2.0 * r1 * r2), -1.0, 1.0)))
+
+
+def _node_outline(node_km: np.ndarray, angle_rad: float, volume) -> np.ndarray:
+    """A sensor node's footprint: a circle, or its azimuth sector when the volume has one."""
+    if volume.azimuth_from_deg is None:
+        return ring_segments(node_km, angle_rad)
+    span = (volume.azimuth_to_deg - volume.azimuth_from_deg) % 360.0 or 360.0
+    return sector_segments(node_km, angle_rad, volume.azimuth_from_deg, span)
 
 
 class CustodyLayer(Layer):
@@ -83,8 +96,11 @@ class CustodyLayer(Layer):
                 sights.append(np.stack((position, threat)))
             for g in np.flatnonzero(snap.custody_nodes[h]):
                 volume = self.scenario.nodes[g].detection
-                angle = node_footprint_rad(threat_radius, volume.min_elevation_deg, volume.max_range_km)
-                rings.append(ring_segments(snapshot.node_km[g], angle))
+                site_radius = float(np.linalg.norm(snapshot.node_km[g]))
+                angle = node_footprint_rad(
+                    threat_radius, volume.min_elevation_deg, volume.max_range_km, site_radius
+                )
+                rings.append(_node_outline(snapshot.node_km[g], angle, volume))
                 sights.append(np.stack((snapshot.node_km[g], threat)))
         self._set_lines(self.footprints, np.concatenate(rings) if rings else np.zeros((0, 3)), FOOTPRINT_RGBA)
         self._set_lines(self.sight_lines, np.concatenate(sights) if sights else np.zeros((0, 3)), SIGHT_RGBA)

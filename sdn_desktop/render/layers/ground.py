@@ -43,6 +43,41 @@ def ring_segments(center_km: np.ndarray, angle_rad: float, lift_km: float = GROU
     return out
 
 
+def sector_segments(
+    center_km: np.ndarray,
+    angle_rad: float,
+    az_from_deg: float,
+    span_deg: float,
+    lift_km: float = GROUND_LIFT_KM,
+) -> np.ndarray:
+    """The outline of a ground sector (a radar's field of regard) as line-segment pairs (km): the arc
+    of Earth-central angle ``angle_rad`` from azimuth ``az_from_deg`` clockwise over ``span_deg``
+    (from north, as the engine measures it), closed by the two edges back to the centre."""
+    up = np.asarray(center_km, float) / np.linalg.norm(center_km)
+    east = np.cross([0.0, 0.0, 1.0], up)
+    east = east / np.linalg.norm(east) if np.linalg.norm(east) > 1e-9 else np.array([0.0, 1.0, 0.0])
+    north = np.cross(up, east)
+
+    def ray(azimuth_rad: np.ndarray, reach_rad: np.ndarray) -> np.ndarray:
+        heading = np.cos(azimuth_rad)[:, None] * north + np.sin(azimuth_rad)[:, None] * east
+        return np.cos(reach_rad)[:, None] * up + np.sin(reach_rad)[:, None] * heading
+
+    steps = max(2, int(RING_POINTS * span_deg / 360.0) + 1)
+    azimuth = np.radians(az_from_deg + np.linspace(0.0, span_deg, steps))
+    reach = np.linspace(0.0, angle_rad, 9)
+    outline = np.concatenate(
+        (
+            ray(np.full(len(reach), azimuth[0]), reach),  # out along the first edge
+            ray(azimuth[1:], np.full(len(azimuth) - 1, angle_rad)),  # the arc
+            ray(np.full(len(reach) - 1, azimuth[-1]), reach[-2::-1]),  # back along the last edge
+        )
+    )
+    points = surface_km(outline, lift_km)
+    out = np.empty((2 * (len(points) - 1), 3))
+    out[0::2], out[1::2] = points[:-1], points[1:]
+    return out
+
+
 def disc_mesh(
     lat_deg: float, lon_deg: float, radius_km: float, rings: int = 8, lift_km: float = GROUND_LIFT_KM
 ) -> tuple[np.ndarray, np.ndarray]:
