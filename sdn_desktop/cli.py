@@ -547,7 +547,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE")
     p.add_argument("--trials", default="200", help="random trials per level (default 200)")
     p.add_argument("--attrition", default="0:0.5:0.05", help="START:STOP:STEP or a list (default 0:0.5:0.05)")
-    p.add_argument("--mode", choices=("random", "targeted", "planes", "operators"), default="random")
+    p.add_argument(
+        "--mode",
+        choices=("random", "targeted", "planes", "operators"),
+        default="random",
+        help="what each level destroys: random satellites (default), the satellites carrying the most"
+        " routes first, whole orbital planes, or whole vendors",
+    )
     p.add_argument("--seed", default="0", help="random seed (default 0); same seed, same output")
     p.add_argument("--start", help="ISO 8601 UTC start (default: the scenario's)")
     p.add_argument("--duration", help="seconds (default: the scenario's)")
