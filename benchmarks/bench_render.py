@@ -33,13 +33,14 @@ TARGET_RATIO = 1.3
 
 
 def scenario_10k() -> Scenario:
-    """The demo with its backbone replaced by a 100 x 100 Walker shell (10,154 satellites in all)."""
-    demo = load_scenario(DEMO)
-    shell = WalkerSource(planes=100, sats_per_plane=100, phasing=1, inclination_deg=53.0, altitude_km=550.0)
-    backbone = demo.constellations[0].model_copy(update={"name": "Shell 100x100", "source": shell})
-    return demo.model_copy(
-        update={"name": "10k shell", "constellations": [backbone, *demo.constellations[1:]]}
-    )
+    """The demo with its backbone replaced by a 100 x 100 Walker shell (10,154 satellites in all); its
+    events and threats stay (the strike names backbone planes, which the bigger shell also has)."""
+    data = load_scenario(DEMO).model_dump(mode="json")
+    data["name"] = "10k shell"
+    data["constellations"][0]["source"] = WalkerSource(
+        planes=100, sats_per_plane=100, phasing=1, inclination_deg=53.0, altitude_km=550.0
+    ).model_dump(mode="json")
+    return Scenario.model_validate(data)
 
 
 class BareScene:
