@@ -81,3 +81,39 @@ def test_selection_fields_in_words():
     draw = {"fraction": 0.1, "seed": 3, "constellation": None}
     assert random_text(draw) == "10 % of all satellites, seed 3"
     assert random_text(None) == "none"
+
+
+def test_renaming_follows_every_reference_and_changes_no_result():
+    """Renaming a constellation, a sensor node and a vendor is accepted (events and threat chains
+    named them, so the edit used to be refused) and the engine gives the same latencies."""
+    import numpy as np  # noqa: PLC0415
+
+    from sdn_desktop.engine import Network  # noqa: PLC0415
+    from sdn_desktop.resources import DEFAULT_SCENARIO  # noqa: PLC0415
+    from sdn_desktop.scenario import load_scenario  # noqa: PLC0415
+    from sdn_desktop.scenario.model import CutLinksEvent  # noqa: PLC0415
+
+    demo = load_scenario(DEFAULT_SCENARIO)
+    extra = [
+        destroy_event(demo, ["Backbone P01S02", "Transport P00S01"], 600.0),
+        CutLinksEvent(name="Cut", from_s=0.0, links=[("Backbone P05S05", "Backbone P05S06")]),
+        outage_event(demo, 1200.0, "fault", nodes=["Radar Clear"]),
+    ]
+    before = demo.model_copy(
+        update={"events": [*demo.events, *extra], "disabled_satellites": ["Backbone P07S07"]}
+    )
+    after = with_fields(before, [("constellations", 0, "name")], "Main shell")
+    after = with_fields(after, [("constellations", 2, "name")], "Eyes")
+    after = with_fields(after, [("constellations", 1, "operator")], "Vendor X")
+    after = with_fields(after, [("nodes", 0, "name")], "Clear")
+    strike, _, withdrawal, own, cut, down = after.events
+    assert strike.planes[0].constellation == "Main shell"
+    assert withdrawal.operators == ["Vendor X"]
+    assert own.satellites == ["Main shell P01S02", "Transport P00S01"]
+    assert cut.links == [("Main shell P05S05", "Main shell P05S06")]
+    assert down.nodes == ["Clear"] and after.disabled_satellites == ["Main shell P07S07"]
+    assert after.chains[0].sensors == ["Eyes"] and after.chains[1].nodes[0] == "Clear"
+    times = np.array([0.0, 900.0, 1300.0, 2500.0])
+    expected = Network(before, DEFAULT_SCENARIO.parent).run(times).latency_ms
+    got = Network(after, DEFAULT_SCENARIO.parent).run(times).latency_ms
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-9, equal_nan=True)

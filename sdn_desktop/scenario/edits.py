@@ -7,6 +7,7 @@ Objects are referred to by ``ItemRef`` = (list name, index), e.g. ``("nodes", 2)
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from math import asin, cos, radians, sin, sqrt
@@ -78,9 +79,10 @@ def derive(scenario: Scenario, mutate: Callable[[dict], None]) -> Scenario:
 
 
 def with_fields(scenario: Scenario, paths: list[FieldPath], value: Any) -> Scenario:
-    """``scenario`` with the field at each of ``paths`` set to ``value``; renaming a node or
-    constellation also renames its chain uses, and giving one of an either-or pair (altitude or
-    mean motion) clears the other."""
+    """``scenario`` with the field at each of ``paths`` set to ``value``; renaming a node,
+    constellation, threat or the last constellation of an operator also renames every reference to
+    it (chains, events, disabled satellites), and giving one of an either-or pair (altitude or mean
+    motion) clears the other."""
 
     def mutate(data: dict) -> None:
         for path in paths:
@@ -91,10 +93,52 @@ def with_fields(scenario: Scenario, paths: list[FieldPath], value: Any) -> Scena
             if value is not None and other in parent:
                 parent[other] = None
             if len(path) == 3 and path[0] in ("nodes", "constellations", "threats") and path[2] == "name":
-                for chain in data["chains"]:
-                    chain["nodes"] = [value if ref == old else ref for ref in chain["nodes"]]
+                _rename_references(data, path[0], old, value)
+            if path[0] == "constellations" and path[-1] == "operator":
+                if not any(c.get("operator", "") == old for c in data["constellations"]):
+                    for event in data["events"]:
+                        if "operators" in event:
+                            event["operators"] = _renamed(event["operators"], old, value)
 
     return derive(scenario, mutate)
+
+
+def _renamed(names: list, old: str, new: str) -> list:
+    return [new if name == old else name for name in names]
+
+
+def _rename_references(data: dict, kind: str, old: str, new: str) -> None:
+    """Follow a rename everywhere the scenario refers to the object by name: chains and their sensor
+    lists; for a node, outage events; for a constellation, events' planes, constellation lists and
+    random draws, and its satellites' names ("Shell P03S07", "Shell/NAME") in events and in the
+    disabled satellites and links."""
+    for chain in data["chains"]:
+        chain["nodes"] = _renamed(chain["nodes"], old, new)
+        chain["sensors"] = _renamed(chain.get("sensors", []), old, new)
+    if kind == "nodes":
+        for event in data["events"]:
+            if "nodes" in event:
+                event["nodes"] = _renamed(event["nodes"], old, new)
+    if kind != "constellations":
+        return
+    prefix = re.compile(rf"^{re.escape(old)}(?= P\d+S\d+$|/)")
+
+    def satellite(name: str) -> str:
+        return prefix.sub(lambda _: new, name, count=1)
+
+    for event in data["events"]:
+        for plane in event.get("planes", []):
+            plane["constellation"] = new if plane["constellation"] == old else plane["constellation"]
+        if "constellations" in event:
+            event["constellations"] = _renamed(event["constellations"], old, new)
+        if event.get("random") and event["random"].get("constellation") == old:
+            event["random"]["constellation"] = new
+        if "satellites" in event:
+            event["satellites"] = [satellite(n) for n in event["satellites"]]
+        if "links" in event:
+            event["links"] = [[satellite(a), satellite(b)] for a, b in event["links"]]
+    data["disabled_satellites"] = [satellite(n) for n in data["disabled_satellites"]]
+    data["disabled_links"] = [[satellite(a), satellite(b)] for a, b in data["disabled_links"]]
 
 
 def with_item(scenario: Scenario, kind: str, item: BaseModel) -> tuple[Scenario, ItemRef]:
