@@ -14,6 +14,7 @@ from sdn_desktop.analysis.evaluator import contexts_for
 from sdn_desktop.analysis.resilience import (
     attack_order,
     attack_units,
+    critical_records,
     disjoint_paths,
     level_counts,
     sweep_trials,
@@ -207,6 +208,45 @@ def test_level_zero_equals_analyze(demo):
     scenario, network, times, contexts = demo
     base = np.stack([c.base.latency_ms for c in contexts], axis=1)
     np.testing.assert_allclose(base, network.run(times).latency_ms, rtol=0, atol=1e-9, equal_nan=True)
+
+
+def test_critical_losses_equal_the_engine_with_that_element_lost(demo):
+    """Each critical satellite's, node's and satellite link's availability loss is what Network.run
+    gives with it lost for the whole window (destroyed, out of service, cut), on top of the events."""
+    scenario, network, times, contexts = demo
+    base = np.stack([c.base.latency_ms for c in contexts], axis=1)
+    records = critical_records(contexts, network, base)
+    end = scenario.time.duration_s
+    sat_names = set(network.sats.names)
+    losses = {
+        "satellite": lambda name: DestroyEvent(name="lost", at_s=0.0, satellites=[name]),
+        "node": lambda name: OutageEvent(name="lost", from_s=0.0, until_s=end, nodes=[name]),
+        "link": lambda name: CutLinksEvent(name="lost", from_s=0.0, until_s=end, links=[name.split(" - ")]),
+    }
+    checked = 0
+    for r in records:
+        if r["kind"] == "link" and not set(r["element"].split(" - ")) <= sat_names:
+            continue  # a ground link has no event of its own
+        lost = losses[r["kind"]](r["element"])
+        damaged = scenario.model_copy(update={"events": [*scenario.events, lost]})
+        latency = Network(damaged, DEMO.parent, previous=network).run(times).latency_ms
+        loss = np.mean([_availability(base, legs) - _availability(latency, legs) for legs in _legs(network)])
+        assert r["availability_loss"] == pytest.approx(loss, abs=1e-6), r
+        checked += 1
+    assert checked >= 20
+    assert any(r["availability_loss"] > 0 for r in records if r["kind"] == "node")
+
+
+def _legs(network: Network) -> list[list[int]]:
+    """The leg rows of each chain."""
+    rows: dict[str, list[int]] = {}
+    for i, leg in enumerate(network.legs):
+        rows.setdefault(leg.chain, []).append(i)
+    return list(rows.values())
+
+
+def _availability(latency: np.ndarray, rows: list[int]) -> float:
+    return float(np.isfinite(latency[rows]).all(axis=0).mean())
 
 
 def test_wilson_interval_covers_a_known_rate_about_95_percent():
