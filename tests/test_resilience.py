@@ -134,6 +134,7 @@ def test_ring_critical_elements_and_disjoint_paths(ring, ring_result):
     redundancy = {r["chain"]: r for r in ring_result.redundancy}
     assert redundancy["AB"]["disjoint_min"] == redundancy["AB"]["disjoint_max"] == 1  # s3 is a cut vertex
     assert redundancy["AC"]["disjoint_min"] == redundancy["AC"]["disjoint_max"] == 2  # either side
+    assert redundancy["AB"]["unreachable"] == redundancy["AC"]["unreachable"] == 0
 
 
 def test_disjoint_paths_respect_the_stretch_bound(ring):
@@ -372,3 +373,6 @@ def test_a_whole_study_of_the_demo_with_its_threat_chain_runs(demo):
     result = run_resilience(scenario, DEMO.parent, options, None, None, None)
     critical = [r for r in result.to_records()["critical"] if r["kind"] == "node"]
     assert critical[0]["element"] == "C2 Colorado"  # every chain passes through it
+    threat_leg = next(r for r in result.redundancy if r["from"] == "HGV Pacific")
+    assert threat_leg["unreachable"] >= 1 and threat_leg["disjoint_min"] == 0  # at 0 s no sensor sees it
+    assert all(r["disjoint_min"] == 0 for r in result.redundancy if r["unreachable"])

@@ -538,7 +538,9 @@ def _terminal(g: nx.DiGraph, vertices: list[int], name: str, leaving: bool):
 
 def redundancy_records(contexts: list[StepContext], network: Network, instants: int) -> list[dict]:
     """Per leg: node-disjoint paths within 1.5x the shortest, at up to ``instants`` evenly spread
-    instants of the window (min, median and max over them)."""
+    instants of the window (min, median and max over them), and at how many of them the leg had no
+    route at all (0 paths: no sensor holds custody of a threat, an end sees no satellite, or the mesh
+    is split). A threat's leg counts its paths from the sensors holding custody at each instant."""
     picks = np.unique(np.linspace(0, len(contexts) - 1, min(instants, len(contexts))).round().astype(int))
     records = []
     for li, leg in enumerate(network.legs):
@@ -553,6 +555,7 @@ def redundancy_records(contexts: list[StepContext], network: Network, instants: 
                 "disjoint_min": int(counts.min()),
                 "disjoint_median": _num(float(np.median(counts))),
                 "disjoint_max": int(counts.max()),
+                "unreachable": sum(not contexts[k].base.routes[li].path for k in picks),
             }
         )
     return records

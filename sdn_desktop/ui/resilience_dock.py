@@ -82,7 +82,8 @@ TAB_NOTES = {
     "Critical elements": "The elements whose loss alone for the whole window costs the most availability, "
     "averaged over chains; amber on the globe with their rank. Click a satellite to select it.",
     "Redundancy": "Node-disjoint paths no longer than 1.5x the shortest, per leg, over instants spread "
-    "across the window.",
+    "across the window; a threat's leg counts them from the sensors holding custody. An unreachable leg "
+    "has 0 (no custody, an end jammed or out of sight, the mesh split).",
 }
 STALE_TEXT = "Computed for an earlier version of the scenario - Run again"
 OTHER_SCENARIO_TEXT = "Computed for another scenario ({name}) - Run again"
@@ -470,7 +471,7 @@ def critical_targets(
     return tuple(targets), tuple(links)
 
 
-REDUNDANCY_HEADERS = ["Chain", "Leg", "Min", "Median", "Max", "Instants"]
+REDUNDANCY_HEADERS = ["Chain", "Leg", "Min", "Median", "Max", "Instants", "Unreachable at"]
 
 
 def fill_redundancy(table: QTableWidget, records: list[dict]) -> None:
@@ -486,6 +487,9 @@ def fill_redundancy(table: QTableWidget, records: list[dict]) -> None:
         table.setItem(row, 3, _cell(f"{r['disjoint_median']:g}"))
         table.setItem(row, 4, _cell(str(r["disjoint_max"])))
         table.setItem(row, 5, _cell(str(r["instants"])))
+        unreachable = r["unreachable"]
+        why = "no route at all: 0 paths there" if unreachable else "a route at every instant"
+        table.setItem(row, 6, _cell(f"{unreachable} of {r['instants']}", tooltip=why))
 
 
 # ---------------------------------------------------------------------------------------- the dock
