@@ -635,7 +635,6 @@ class ResilienceDock(QWidget):
         self.show_on_globe.setChecked(True)
         self.show_on_globe.setToolTip("Mark the critical satellites, nodes and links on the globe (amber)")
         self.show_on_globe.toggled.connect(self.show_on_globe_changed)
-        self.tabs.setCornerWidget(self.show_on_globe)
         self.tabs.addTab(self.curves, "Attrition curves")
         for table, title in (
             (self.outage, "Vendor outage"),
@@ -644,6 +643,7 @@ class ResilienceDock(QWidget):
             (self.redundancy, "Redundancy"),
         ):
             self.tabs.addTab(self._explained(table, TAB_NOTES[title]), title)
+        self.critical.parentWidget().layout().insertWidget(1, self.show_on_globe)
         results = QVBoxLayout()
         results.setContentsMargins(0, 0, 0, 0)
         results.setSpacing(3)
