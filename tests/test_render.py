@@ -378,3 +378,35 @@ def test_a_new_layer_is_one_class_and_one_table_row(demo, monkeypatch):
         assert near_color(globe.render(), "#ff00ff", 40).sum() == 0
     finally:
         globe.canvas.close()
+
+
+def test_critical_elements_are_ringed_with_their_rank_where_they_are_drawn(fresh, demo):
+    from dataclasses import replace
+
+    from sdn_desktop.render.layers.critical import CRITICAL_COLOR
+
+    _, _, snapshot = demo
+    seen = np.flatnonzero(snapshot.sat_active & np.isfinite(fresh.project(snapshot.sat_pos)[:, 0]))
+    sats = [int(i) for i in seen[:3]]
+    critical = (*(("satellite", i) for i in sats), ("node", 1))
+    link = (("satellite", sats[0]), ("node", 1))
+    fresh.apply(replace(fresh.state, critical=critical, critical_links=(link,)))
+    try:
+        only_layers(fresh, "critical")
+        image = fresh.render()
+        layer = fresh.layers["critical"]
+        where = np.vstack([snapshot.sat_pos[sats], node_km(fresh)[[1]]])
+        np.testing.assert_allclose(layer.positions_km, where, atol=1e-6)  # km
+        assert [text.strip() for text in layer.rank_texts] == ["1", "2", "3", "1"]  # rank within each kind
+        np.testing.assert_allclose(layer.link_points_km, where[[0, 3]], atol=1e-6)
+        amber = near_color(image, CRITICAL_COLOR, 40)
+        assert amber.sum() > 100
+        for xy in fresh.project(snapshot.sat_pos[sats]):  # a ring around each satellite
+            x, y = (int(round(v)) for v in xy)
+            assert amber[y - 12 : y + 13, x - 12 : x + 13].any()
+        fresh.set_layer_visible("critical", False)
+        assert near_color(fresh.render(), CRITICAL_COLOR, 40).sum() == 0
+    finally:
+        fresh.apply(replace(fresh.state, critical=(), critical_links=()))
+    with pytest.raises(ValueError, match="critical: no satellite with index"):
+        fresh.apply(replace(fresh.state, critical=(("satellite", len(snapshot.sat_pos)),)))

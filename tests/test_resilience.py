@@ -15,6 +15,7 @@ from sdn_desktop.analysis.resilience import (
     attack_order,
     attack_units,
     concentration_records,
+    critical_records,
     disjoint_paths,
     level_counts,
     sweep_trials,
@@ -134,6 +135,7 @@ def test_ring_critical_elements_and_disjoint_paths(ring, ring_result):
     redundancy = {r["chain"]: r for r in ring_result.redundancy}
     assert redundancy["AB"]["disjoint_min"] == redundancy["AB"]["disjoint_max"] == 1  # s3 is a cut vertex
     assert redundancy["AC"]["disjoint_min"] == redundancy["AC"]["disjoint_max"] == 2  # either side
+    assert redundancy["AB"]["unreachable"] == redundancy["AC"]["unreachable"] == 0
 
 
 def test_disjoint_paths_respect_the_stretch_bound(ring):
@@ -208,6 +210,45 @@ def test_level_zero_equals_analyze(demo):
     scenario, network, times, contexts = demo
     base = np.stack([c.base.latency_ms for c in contexts], axis=1)
     np.testing.assert_allclose(base, network.run(times).latency_ms, rtol=0, atol=1e-9, equal_nan=True)
+
+
+def test_critical_losses_equal_the_engine_with_that_element_lost(demo):
+    """Each critical satellite's, node's and satellite link's availability loss is what Network.run
+    gives with it lost for the whole window (destroyed, out of service, cut), on top of the events."""
+    scenario, network, times, contexts = demo
+    base = np.stack([c.base.latency_ms for c in contexts], axis=1)
+    records = critical_records(contexts, network, base)
+    end = scenario.time.duration_s
+    sat_names = set(network.sats.names)
+    losses = {
+        "satellite": lambda name: DestroyEvent(name="lost", at_s=0.0, satellites=[name]),
+        "node": lambda name: OutageEvent(name="lost", from_s=0.0, until_s=end, nodes=[name]),
+        "link": lambda name: CutLinksEvent(name="lost", from_s=0.0, until_s=end, links=[name.split(" - ")]),
+    }
+    checked = 0
+    for r in records:
+        if r["kind"] == "link" and not set(r["element"].split(" - ")) <= sat_names:
+            continue  # a ground link has no event of its own
+        lost = losses[r["kind"]](r["element"])
+        damaged = scenario.model_copy(update={"events": [*scenario.events, lost]})
+        latency = Network(damaged, DEMO.parent, previous=network).run(times).latency_ms
+        loss = np.mean([_availability(base, legs) - _availability(latency, legs) for legs in _legs(network)])
+        assert r["availability_loss"] == pytest.approx(loss, abs=1e-6), r
+        checked += 1
+    assert checked >= 20
+    assert any(r["availability_loss"] > 0 for r in records if r["kind"] == "node")
+
+
+def _legs(network: Network) -> list[list[int]]:
+    """The leg rows of each chain."""
+    rows: dict[str, list[int]] = {}
+    for i, leg in enumerate(network.legs):
+        rows.setdefault(leg.chain, []).append(i)
+    return list(rows.values())
+
+
+def _availability(latency: np.ndarray, rows: list[int]) -> float:
+    return float(np.isfinite(latency[rows]).all(axis=0).mean())
 
 
 def test_wilson_interval_covers_a_known_rate_about_95_percent():
@@ -333,6 +374,9 @@ def test_a_whole_study_of_the_demo_with_its_threat_chain_runs(demo):
     result = run_resilience(scenario, DEMO.parent, options, None, None, None)
     critical = [r for r in result.to_records()["critical"] if r["kind"] == "node"]
     assert critical[0]["element"] == "C2 Colorado"  # every chain passes through it
+    threat_leg = next(r for r in result.redundancy if r["from"] == "HGV Pacific")
+    assert threat_leg["unreachable"] >= 1 and threat_leg["disjoint_min"] == 0  # at 0 s no sensor sees it
+    assert all(r["disjoint_min"] == 0 for r in result.redundancy if r["unreachable"])
 
 
 def test_concentration_of_a_threat_chain_has_length_shares(demo):

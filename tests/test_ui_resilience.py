@@ -245,7 +245,7 @@ def test_a_crashed_child_is_reported(qtbot, dock):
     assert "Run failed: the resilience process crashed" in dock.status.text()
 
 
-def test_the_window_has_the_dock_and_a_critical_satellite_click_selects_it(
+def test_the_window_marks_the_critical_elements_on_the_globe_and_a_click_selects_one(
     qtbot, temp_qsettings, mesh_file, monkeypatch
 ):
     from sdn_desktop.ui.main_window import MainWindow
@@ -266,6 +266,32 @@ def test_the_window_has_the_dock_and_a_critical_satellite_click_selects_it(
         run_to_end(qtbot, dock)
         assert dock.study is not None, dock.status.text()
 
+        records = dock.study.sections["critical"]
+        names = list(window.analysis.network.sats.names)
+        nodes = [node.name for node in window.scenario.nodes]
+        index = {("satellite", name): i for i, name in enumerate(names)}
+        index.update({("node", name): i for i, name in enumerate(nodes)})
+        expected = tuple(
+            (r["kind"], index[r["kind"], r["element"]]) for r in records if r["kind"] != "link"
+        )  # in rank order within each kind
+        assert any(kind == "satellite" for kind, _ in expected)
+        state = window.globe.state
+        assert state.critical == expected and state.layer_visible("critical")
+        assert len(state.critical_links) == sum(r["kind"] == "link" for r in records)
+
+        layer_action = window.layer_actions["critical"]
+        assert dock.show_on_globe.isChecked() and layer_action.isChecked()
+        dock.show_on_globe.setChecked(False)
+        assert not window.globe.state.layer_visible("critical") and not layer_action.isChecked()
+        layer_action.trigger()  # View -> Layers -> Critical
+        assert window.globe.state.layer_visible("critical") and dock.show_on_globe.isChecked()
+
+        radar = next(i for i, node in enumerate(window.scenario.nodes) if node.name == "Radar")
+        assert window.document.try_set_fields([("nodes", radar, "position", "lat_deg")], 51.0) is None
+        assert dock.stale and not dock.banner.isHidden()
+        qtbot.waitUntil(lambda: window.analysis.is_idle() and window._new_network is None, timeout=30_000)
+        assert window.globe.state.critical == expected  # stale results keep their marks
+
         rings = []
         monkeypatch.setattr(
             window.globe, "set_selection", lambda kind, index=None: rings.append((kind, index))
@@ -282,6 +308,10 @@ def test_the_window_has_the_dock_and_a_critical_satellite_click_selects_it(
         assert window.tree.selected_refs() == [("constellations", constellation)]
         assert rings[-1] == ("satellite", index)
         assert window.statusBar().currentMessage().startswith(f"Satellite {name}")
+
+        window.document.undo_stack.setClean()
+        window.files.new_file()
+        assert window.globe.state.critical == () and window.globe.state.critical_links == ()
     finally:
         window.document.undo_stack.setClean()
         window.close()

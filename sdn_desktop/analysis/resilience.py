@@ -338,13 +338,44 @@ def concentration_records(contexts: list[StepContext], network: Network) -> list
 
 
 # ---------------------------------------------------------------------------------------- critical elements
-def _mean_loss(network: Network, base: np.ndarray, latency: np.ndarray) -> tuple[float, list[str]]:
-    """Availability lost, averaged over chains, and the chains that lose any."""
+def _mean_loss(network: Network, base_ok: np.ndarray, ok: np.ndarray) -> tuple[float, list[str]]:
+    """Availability lost, averaged over chains, and the chains that lose any; ``base_ok`` and ``ok``
+    are ``(legs, steps)`` reachability."""
     losses = {}
     for chain, rows in _chain_rows(network).items():
-        losses[chain] = _chain_summary(base, rows)[0] - _chain_summary(latency, rows)[0]
+        losses[chain] = float(base_ok[rows].all(axis=0).mean()) - float(ok[rows].all(axis=0).mean())
     hurt = [c for c, v in losses.items() if v > 1e-12]
     return float(np.mean(list(losses.values()))), hurt
+
+
+@dataclass(frozen=True)
+class _RouteUse:
+    """What the undisturbed routes of one instant run over: vertices, links (as place pairs), and
+    whether the instant's reachability can change with a satellite that is on none of its routes
+    (some leg unreachable, which a lost satellite's freed links could mend, or a route over a
+    cross-vendor link, which a re-shaped cross-vendor matching could take away)."""
+
+    vertices: frozenset[int]
+    links: frozenset[tuple[int, int]]
+    open_to_all: bool
+
+
+def _route_use(context: StepContext, places: np.ndarray) -> _RouteUse:
+    net, n = context.net, context.n_sats
+    vertices: set[int] = set()
+    links: set[tuple[int, int]] = set()
+    open_to_all = False
+    for route in context.base.routes:
+        path = route.path
+        if not path:
+            open_to_all = True
+            continue
+        vertices.update(path)
+        for a, b in zip(path, path[1:], strict=False):
+            links.add((int(min(places[a], places[b])), int(max(places[a], places[b]))))
+            if a < n and b < n and net.sats.constellation[a] != net.sats.constellation[b]:
+                open_to_all = True
+    return _RouteUse(frozenset(vertices), frozenset(links), open_to_all)
 
 
 def critical_records(
@@ -357,32 +388,27 @@ def critical_records(
     availability (averaged over chains), top 10 of each kind.
 
     Candidates are the elements on some route of the undisturbed window: losing anything else leaves
-    every route in place (a lost satellite elsewhere can only re-shape the cross-vendor matching)."""
+    every route in place (a lost satellite elsewhere can only re-shape the cross-vendor matching).
+    Only reachability counts, so an instant is evaluated again only where the loss can change it
+    (see ``_satellites_lost``, ``_without``)."""
     n = network.n_sats
     names = network.vertex_names
-    carried_sats: set[int] = set()
-    carried_links: set[tuple[int, int]] = set()
-    for context in contexts:
-        for route in context.base.routes:
-            carried_sats.update(v for v in route.path if v < n)
-            carried_links.update(
-                _link_key(network, a, b) for a, b in zip(route.path, route.path[1:], strict=False)
-            )
+    places = _places(network)
+    uses = [_route_use(context, places) for context in contexts]
+    carried = sorted(v for v in set().union(*(u.vertices for u in uses)) if v < n)
+    carried_links = sorted(set().union(*(u.links for u in uses)))
+    base_ok = np.isfinite(base)
     found: list[tuple[str, str, float, list[str]]] = []
-    if cancelled is not None and cancelled():
-        raise Cancelled
-    carried = sorted(carried_sats)
-    destroyed = np.zeros((len(carried), n), bool)
-    destroyed[np.arange(len(carried)), carried] = True
-    for sat, latency in zip(carried, _windows(contexts, destroyed) if carried else (), strict=True):
-        loss, hurt = _mean_loss(network, base, latency)
+    for sat, ok in zip(carried, _satellites_lost(contexts, uses, carried, base_ok, cancelled), strict=True):
+        loss, hurt = _mean_loss(network, base_ok, ok)
         found.append(("satellite", names[sat], loss, hurt))
     for g, node in enumerate(network.node_names):
         vertices = {int(network.node_out[g]), int(network.node_in[g])}
-        loss, hurt = _mean_loss(network, base, _without(contexts, vertices=vertices))
+        ok = _without(contexts, uses, base_ok, vertices=vertices)
+        loss, hurt = _mean_loss(network, base_ok, ok)
         found.append(("node", node, loss, hurt))
-    for key in sorted(carried_links):
-        loss, hurt = _mean_loss(network, base, _without(contexts, link=key))
+    for key in carried_links:
+        loss, hurt = _mean_loss(network, base_ok, _without(contexts, uses, base_ok, link=key))
         found.append(("link", f"{names[key[0]]} - {names[key[1]]}", loss, hurt))
     records = []
     for kind in ("satellite", "node", "link"):
@@ -400,6 +426,34 @@ def critical_records(
     return records
 
 
+def _satellites_lost(
+    contexts: list[StepContext],
+    uses: list[_RouteUse],
+    sats: list[int],
+    base_ok: np.ndarray,
+    cancelled: Callable[[], bool] | None = None,
+) -> np.ndarray:
+    """Reachability ``(sats, legs, steps)`` with each satellite lost for the whole window.
+
+    At each instant every satellite on one of its routes is evaluated (one batch of destroyed sets);
+    the others too where the instant is ``open_to_all``. Elsewhere a lost satellite off the routes
+    leaves each route's own links in place - satellite links and a threat's links end at satellites
+    still alive, a node that sees fewer satellites only frees some of its ``max_links`` - so every
+    leg stays reachable."""
+    ok = np.repeat(base_ok[None], len(sats), axis=0)
+    index = np.array(sats, int)
+    for k, (context, use) in enumerate(zip(contexts, uses, strict=True)):
+        if cancelled is not None and cancelled():
+            raise Cancelled
+        rows = np.arange(len(sats)) if use.open_to_all else np.flatnonzero(np.isin(index, list(use.vertices)))
+        for b0 in range(0, len(rows), WINDOW_BATCH):
+            batch = rows[b0 : b0 + WINDOW_BATCH]
+            destroyed = np.zeros((len(batch), context.n_sats), bool)
+            destroyed[np.arange(len(batch)), index[batch]] = True
+            ok[batch, :, k] = np.isfinite([state.latency_ms for state in context.evaluate(destroyed)])
+    return ok
+
+
 def _places(network: Network) -> np.ndarray:
     """Each graph vertex's place: a satellite's own index, a node's *out* vertex for both its vertices,
     a threat chain's own vertices (after the nodes') themselves."""
@@ -409,37 +463,30 @@ def _places(network: Network) -> np.ndarray:
     return places
 
 
-def _link_key(network: Network, a: int, b: int) -> tuple[int, int]:
-    """A link as an unordered pair of places."""
-    places = _places(network)
-    return (int(min(places[a], places[b])), int(max(places[a], places[b])))
-
-
 def _without(
-    contexts: list[StepContext], vertices: set[int] | None = None, link: tuple[int, int] | None = None
+    contexts: list[StepContext],
+    uses: list[_RouteUse],
+    base_ok: np.ndarray,
+    vertices: set[int] | None = None,
+    link: tuple[int, int] | None = None,
 ) -> np.ndarray:
-    """Leg latencies ``(legs, steps)`` with a node's vertices or one link taken out of every graph;
-    only the instants whose routes used them are routed again."""
+    """Reachability ``(legs, steps)`` with a node's vertices or one link taken out of every graph;
+    only the instants whose routes used them are routed again (taking edges out of a graph leaves
+    every other route, and every unreachable leg, as it was)."""
     places = _places(contexts[0].net)
     cut = list(vertices or ())
-
-    def removed(edges: np.ndarray) -> np.ndarray:
+    ok = base_ok.copy()
+    for k, (context, use) in enumerate(zip(contexts, uses, strict=True)):
+        if not (use.vertices.intersection(cut) if vertices is not None else link in use.links):
+            continue
+        edges, lengths = context.base_edges()
         if vertices is not None:
-            return np.isin(edges, cut).any(axis=1)
-        ends = np.sort(places[edges], axis=1)
-        return (ends[:, 0] == link[0]) & (ends[:, 1] == link[1])
-
-    columns = []
-    for context in contexts:
-        paths = [np.array(r.path, int) for r in context.base.routes if r.path]
-        uses = any(removed(np.stack((p[:-1], p[1:]), axis=1)).any() for p in paths if len(p) > 1)
-        if uses:
-            edges, lengths = context.base_edges()
-            keep = ~removed(edges)
-            columns.append(np.array([r.latency_ms for r in context.route_edges(edges[keep], lengths[keep])]))
+            keep = ~np.isin(edges, cut).any(axis=1)
         else:
-            columns.append(context.base.latency_ms)
-    return np.stack(columns, axis=1)
+            ends = np.sort(places[edges], axis=1)
+            keep = (ends[:, 0] != link[0]) | (ends[:, 1] != link[1])
+        ok[:, k] = [np.isfinite(r.latency_ms) for r in context.route_edges(edges[keep], lengths[keep])]
+    return ok
 
 
 # ---------------------------------------------------------------------------------------- redundancy
@@ -491,7 +538,9 @@ def _terminal(g: nx.DiGraph, vertices: list[int], name: str, leaving: bool):
 
 def redundancy_records(contexts: list[StepContext], network: Network, instants: int) -> list[dict]:
     """Per leg: node-disjoint paths within 1.5x the shortest, at up to ``instants`` evenly spread
-    instants of the window (min, median and max over them)."""
+    instants of the window (min, median and max over them), and at how many of them the leg had no
+    route at all (0 paths: no sensor holds custody of a threat, an end sees no satellite, or the mesh
+    is split). A threat's leg counts its paths from the sensors holding custody at each instant."""
     picks = np.unique(np.linspace(0, len(contexts) - 1, min(instants, len(contexts))).round().astype(int))
     records = []
     for li, leg in enumerate(network.legs):
@@ -506,6 +555,7 @@ def redundancy_records(contexts: list[StepContext], network: Network, instants: 
                 "disjoint_min": int(counts.min()),
                 "disjoint_median": _num(float(np.median(counts))),
                 "disjoint_max": int(counts.max()),
+                "unreachable": sum(not contexts[k].base.routes[li].path for k in picks),
             }
         )
     return records

@@ -21,6 +21,7 @@ OVERLAY_PARTS = ("time", "latencies", "legend")
 DEFAULT_DISTANCE = 18.0  # turntable scale factor: the globe and LEO shells fill about 85 % of the height
 
 Target = tuple[str, int]  # ("satellite", index) or ("node", index)
+TargetLink = tuple[Target, Target]  # a link between two satellites or nodes
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,8 @@ class GlobeState:
 
     ``camera``: the camera's pose (None: the default view of the scenario, at the first frame).
     ``hidden_layers``: names of the layers switched off (every other layer is shown).
+    ``critical``: the critical satellites and nodes of a resilience study, most critical first within
+    each kind (drawn with their rank); ``critical_links``: its critical links.
     """
 
     hidden_layers: frozenset[str] = frozenset()
@@ -65,6 +68,8 @@ class GlobeState:
     selection: Target | None = None  # the object ringed on the globe
     size: tuple[int, int] = (1280, 720)
     camera: CameraPose | None = None
+    critical: tuple[Target, ...] = ()
+    critical_links: tuple[TargetLink, ...] = ()
 
     def __post_init__(self):
         if self.frame not in FRAMES:
@@ -76,7 +81,7 @@ class GlobeState:
                 f"follow needs a target ('satellite'|'node', index), and only follow has one: "
                 f"got {self.camera_target!r}"
             )
-        for target in (self.camera_target, self.selection):
+        for target in (self.camera_target, self.selection, *self.critical, *_ends(self.critical_links)):
             if target is not None and (len(target) != 2 or target[0] not in TARGET_KINDS):
                 raise ValueError(f"a target is ('satellite'|'node', index), got {target!r}")
         if not self.overlay <= set(OVERLAY_PARTS):
@@ -89,6 +94,9 @@ class GlobeState:
             target = getattr(self, name)
             if target is not None:
                 object.__setattr__(self, name, (str(target[0]), int(target[1])))
+        object.__setattr__(self, "critical", tuple(_target(t) for t in self.critical))
+        links = tuple((_target(a), _target(b)) for a, b in self.critical_links)
+        object.__setattr__(self, "critical_links", links)
 
     # ------------------------------------------------------------------ new states
     def with_layer(self, name: str, visible: bool) -> GlobeState:
@@ -109,14 +117,31 @@ class GlobeState:
     def check_targets(self, counts: dict[str, int]) -> None:
         """Raise ValueError when the selection or the followed object is not among ``counts``
         (satellites and nodes of the scenario shown)."""
-        for what, target in (("follow", self.camera_target), ("selection", self.selection)):
+        named = [("follow", self.camera_target), ("selection", self.selection)]
+        named += [("critical", target) for target in (*self.critical, *_ends(self.critical_links))]
+        for what, target in named:
             if not _present(target, counts):
                 raise ValueError(f"{what}: no {target[0]} with index {target[1]} in the scenario")
 
     def fitted(self, counts: dict[str, int]) -> GlobeState:
-        """This state for another scenario: a selection or followed object it lacks is dropped."""
+        """This state for another scenario: a selection, followed or critical object it lacks is dropped."""
         state = self if _present(self.selection, counts) else replace(self, selection=None)
+        state = replace(
+            state,
+            critical=tuple(t for t in state.critical if _present(t, counts)),
+            critical_links=tuple(
+                link for link in state.critical_links if all(_present(t, counts) for t in link)
+            ),
+        )
         return state if _present(state.camera_target, counts) else state.with_camera_mode("fixed")
+
+
+def _target(target) -> Target:
+    return (str(target[0]), int(target[1]))
+
+
+def _ends(links: tuple[TargetLink, ...]) -> list[Target]:
+    return [end for link in links for end in link]
 
 
 def _present(target: Target | None, counts: dict[str, int]) -> bool:

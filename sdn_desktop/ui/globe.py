@@ -30,7 +30,7 @@ from ..engine.layout import NetworkLayout
 from ..render import GlobeView
 from ..render.process import DrawnPixels, GlobeProcess, GlobeProcessError, Input
 from ..render.projection import ScreenProjection
-from ..render.state import CameraPose, GlobeState, Target, default_camera
+from ..render.state import CameraPose, GlobeState, Target, TargetLink, default_camera
 from ..scenario import Scenario
 from .garbage import collect_garbage_in_gui_thread
 
@@ -319,6 +319,11 @@ class GlobeWidget(QWidget):
     def set_selection(self, kind: str | None, index: int | None = None) -> None:
         target = None if kind is None else (kind, index)
         self._change(lambda state: self._checked(replace(state, selection=target)))
+
+    def set_critical(self, targets: tuple[Target, ...], links: tuple[TargetLink, ...] = ()) -> None:
+        """Mark the critical satellites and nodes (most critical first within each kind) and links of
+        a resilience study; ``set_critical(())`` clears them."""
+        self._change(lambda state: self._checked(replace(state, critical=targets, critical_links=links)))
 
     def set_camera_mode(self, mode: str, target: Target | None = None) -> None:
         self._change(lambda state: self._checked(state.with_camera_mode(mode, target)))

@@ -56,7 +56,7 @@ from .map_dock import MapPanel
 from .plots import LatencyPlot, RouteTable
 from .properties import PropertyPanel
 from .record import RecordDialog, RecordRun, show_result
-from .resilience_dock import ResilienceDock
+from .resilience_dock import ResilienceDock, critical_targets
 from .tree import ObjectRef, ObjectTree
 
 ORBIT_FRAME_MS = 40
@@ -252,6 +252,7 @@ class MainWindow(QMainWindow):
         for frame, action in self.frame_actions.items():
             with signals_blocked(action):
                 action.setChecked(state.frame == frame)
+        self.resilience.set_show_on_globe(state.layer_visible("critical"))
 
     def _connect(self) -> None:
         doc = self.document
@@ -281,6 +282,8 @@ class MainWindow(QMainWindow):
         self.analysis.busy_changed.connect(self.progress.setVisible)
         self.analysis.failed.connect(self._computation_failed)
         self.resilience.satellite_chosen.connect(self.select_satellite)
+        self.resilience.critical_changed.connect(self._mark_critical)
+        self.resilience.show_on_globe_changed.connect(lambda on: self.globe.set_layer_visible("critical", on))
 
     # ------------------------------------------------------------------ scenario shown
     @property
@@ -305,6 +308,7 @@ class MainWindow(QMainWindow):
         self.tree.set_scenario(scenario)
         self.properties.refresh(scenario)
         self._recompute(scenario)
+        self._mark_critical(self.resilience.marked_critical())
 
     def _recompute(self, scenario: Scenario) -> None:
         """Start the engine on ``scenario``; an edit that cannot change routes only recolours."""
@@ -332,6 +336,7 @@ class MainWindow(QMainWindow):
             self._new_network = None
             for name, action in self.layer_actions.items():
                 self.globe.set_layer_visible(name, action.isChecked())
+            self._mark_critical(self.resilience.marked_critical())
             if self._aim_camera:
                 self._aim_camera = False
                 self._reset_camera()
@@ -414,6 +419,18 @@ class MainWindow(QMainWindow):
         self.tree.select([("constellations", constellation)])
         self.globe.set_selection("satellite", index)
         self.statusBar().showMessage(self.globe_tools.satellite_details(index), 10000)
+
+    def _mark_critical(self, records: list[dict]) -> None:
+        """Mark a resilience study's critical elements on the globe, found by name in the scenario the
+        globe shows (again once a new network reaches the globe)."""
+        network, shown = self.analysis.network, self.globe.scenario
+        if network is None or shown is None or self._new_network is not None:
+            return
+        targets, links = critical_targets(records, list(network.sats.names), [n.name for n in shown.nodes])
+        try:
+            self.globe.set_critical(targets, links)
+        except ValueError:  # the globe still shows the scenario before the edit
+            self.globe.set_critical(())
 
     def focus(self, ref: ObjectRef) -> None:
         target = self._camera_target(ref)

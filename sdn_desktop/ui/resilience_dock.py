@@ -23,6 +23,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFileDialog,
@@ -43,6 +44,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from superqt.utils import signals_blocked
 
 from ..analysis import MODES, ResilienceOptions
 from ..analysis.resilience_output import format_sections
@@ -78,9 +80,10 @@ TAB_NOTES = {
     "Concentration": "Each operator's share of each chain's hops (and of its path length) over the window; "
     "Herfindahl index 1 = a single vendor carries the chain.",
     "Critical elements": "The elements whose loss alone for the whole window costs the most availability, "
-    "averaged over chains. Click a satellite to select it on the globe.",
+    "averaged over chains; amber on the globe with their rank. Click a satellite to select it.",
     "Redundancy": "Node-disjoint paths no longer than 1.5x the shortest, per leg, over instants spread "
-    "across the window.",
+    "across the window; a threat's leg counts them from the sensors holding custody. An unreachable leg "
+    "has 0 (no custody, an end jammed or out of sight, the mesh split).",
 }
 STALE_TEXT = "Computed for an earlier version of the scenario - Run again"
 OTHER_SCENARIO_TEXT = "Computed for another scenario ({name}) - Run again"
@@ -444,7 +447,31 @@ def fill_critical(table: QTableWidget, records: list[dict]) -> None:
         table.setItem(row, 4, _cell(r["chains_hurt"] or "none", left=True))
 
 
-REDUNDANCY_HEADERS = ["Chain", "Leg", "Min", "Median", "Max", "Instants"]
+def critical_targets(
+    records: list[dict], satellite_names: list[str], node_names: list[str]
+) -> tuple[tuple[tuple[str, int], ...], tuple[tuple[tuple[str, int], tuple[str, int]], ...]]:
+    """The globe's targets of critical records, found by name: satellites and nodes in rank order,
+    and links ("A - B") between two of them; an element the scenario shown lacks (or a threat's own
+    end of a link) is left out."""
+    index = {name: ("node", i) for i, name in enumerate(node_names)}
+    index.update({name: ("satellite", i) for i, name in enumerate(satellite_names)})
+    targets, links = [], []
+    for r in records:
+        name = r["element"]
+        if r["kind"] in ("satellite", "node") and name in index and index[name][0] == r["kind"]:
+            targets.append(index[name])
+        elif r["kind"] == "link":
+            parts = name.split(" - ")
+            splits = (
+                (" - ".join(parts[:i]), " - ".join(parts[i:])) for i in range(1, len(parts))
+            )  # names may hold " - " themselves
+            ends = next(((index[a], index[b]) for a, b in splits if a in index and b in index), None)
+            if ends is not None:
+                links.append(ends)
+    return tuple(targets), tuple(links)
+
+
+REDUNDANCY_HEADERS = ["Chain", "Leg", "Min", "Median", "Max", "Instants", "Unreachable at"]
 
 
 def fill_redundancy(table: QTableWidget, records: list[dict]) -> None:
@@ -460,6 +487,9 @@ def fill_redundancy(table: QTableWidget, records: list[dict]) -> None:
         table.setItem(row, 3, _cell(f"{r['disjoint_median']:g}"))
         table.setItem(row, 4, _cell(str(r["disjoint_max"])))
         table.setItem(row, 5, _cell(str(r["instants"])))
+        unreachable = r["unreachable"]
+        why = "no route at all: 0 paths there" if unreachable else "a route at every instant"
+        table.setItem(row, 6, _cell(f"{unreachable} of {r['instants']}", tooltip=why))
 
 
 # ---------------------------------------------------------------------------------------- the dock
@@ -476,9 +506,14 @@ def study_times(scenario: Scenario, steps: int) -> tuple[float, ...]:
 
 class ResilienceDock(QWidget):
     """Options, Run / Cancel with progress, the results in tabs, export. ``satellite_chosen(name)``
-    asks the window to select a satellite (a click on a critical satellite)."""
+    asks the window to select a satellite (a click on a critical satellite); ``critical_changed``
+    gives the critical records to mark on the globe (none without results, or with results of another
+    scenario; stale ones of this scenario stay); ``show_on_globe_changed(bool)`` is the "Show on
+    globe" box (the window keeps it in step with View -> Layers: ``set_show_on_globe``)."""
 
     satellite_chosen = Signal(str)
+    critical_changed = Signal(object)  # list[dict]: critical records, as in ``Study.sections``
+    show_on_globe_changed = Signal(bool)
 
     def __init__(self, document: ScenarioDocument, parent: QWidget | None = None):
         super().__init__(parent)
@@ -596,6 +631,10 @@ class ResilienceDock(QWidget):
         self.redundancy = _table(REDUNDANCY_HEADERS)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
+        self.show_on_globe = QCheckBox("Show on globe")
+        self.show_on_globe.setChecked(True)
+        self.show_on_globe.setToolTip("Mark the critical satellites, nodes and links on the globe (amber)")
+        self.show_on_globe.toggled.connect(self.show_on_globe_changed)
         self.tabs.addTab(self.curves, "Attrition curves")
         for table, title in (
             (self.outage, "Vendor outage"),
@@ -604,6 +643,7 @@ class ResilienceDock(QWidget):
             (self.redundancy, "Redundancy"),
         ):
             self.tabs.addTab(self._explained(table, TAB_NOTES[title]), title)
+        self.critical.parentWidget().layout().insertWidget(1, self.show_on_globe)
         results = QVBoxLayout()
         results.setContentsMargins(0, 0, 0, 0)
         results.setSpacing(3)
@@ -724,6 +764,7 @@ class ResilienceDock(QWidget):
         self.study = study
         self._show_study()
         self._say(f"Done in {study.seconds:.1f} s.")
+        self.critical_changed.emit(self.marked_critical())
 
     def _failed(self, reason: str) -> None:
         self._end_run()
@@ -784,6 +825,18 @@ class ResilienceDock(QWidget):
         self.steps.setValue(min(DEFAULT_STEPS, window_steps))
         self._update_step_hint()
         self._update_banner()
+        self.critical_changed.emit(self.marked_critical())
+
+    def marked_critical(self) -> list[dict]:
+        """The critical records the globe marks: the study's, unless it was run on another scenario."""
+        if self.study is None or self.study.generation != self._generation:
+            return []
+        return self.study.sections.get("critical", [])
+
+    def set_show_on_globe(self, shown: bool) -> None:
+        """Tick or clear "Show on globe" without asking the window to change the globe."""
+        with signals_blocked(self.show_on_globe):
+            self.show_on_globe.setChecked(shown)
 
     def _critical_clicked(self, row: int, _column: int) -> None:
         records = self.study.sections.get("critical", []) if self.study else []

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from .attacks import OutageLayer, StruckLayer
 from .base import SCALE, GlobeSnapshot, Layer, SceneParts, Sight
+from .critical import CriticalLayer
 from .custody import CustodyLayer
 from .earth import EarthLayer
 from .jamming import JammingLayer
@@ -33,6 +34,7 @@ LAYER_TYPES: dict[str, type[Layer]] = {
     "struck": StruckLayer,
     "custody": CustodyLayer,
     "threats": ThreatsLayer,
+    "critical": CriticalLayer,
     "labels": LabelsLayer,
     "selection": SelectionLayer,
     "overlay": OverlayLayer,
