@@ -17,7 +17,7 @@ from sdn_desktop.cli import main
 from sdn_desktop.scenario import Constellation, KillChain, TleSource, WalkerSource, save_scenario
 from sdn_desktop.scenario.edits import new_scenario
 from sdn_desktop.ui.document import ScenarioDocument
-from sdn_desktop.ui.resilience_dock import STALE_TEXT, ResilienceDock
+from sdn_desktop.ui.resilience_dock import CRITICAL_HEADERS, STALE_TEXT, ResilienceDock, fill_critical
 
 RUN_TIMEOUT_MS = 90_000
 TINY = {"trials": 3, "levels_pct": (0.0, 40.0, 20.0), "steps": 5, "seed": 1}
@@ -26,14 +26,15 @@ TINY = {"trials": 3, "levels_pct": (0.0, 40.0, 20.0), "steps": 5, "seed": 1}
 @pytest.fixture
 def mesh_file(tmp_path, small_scenario):
     """The small scenario on a denser shell, with a second vendor's shell and a second, one-leg chain,
-    so that the tables have numbers that differ from row to row."""
+    so that the tables have numbers that differ from row to row; sparse enough that some satellites'
+    loss alone costs availability (critical satellites to click)."""
     base = small_scenario
     shell = base.constellations[0]
     dense = shell.model_copy(
         update={
             "operator": "Vendor A",
             "source": shell.source.model_copy(
-                update={"planes": 8, "sats_per_plane": 8, "altitude_km": 1500.0}
+                update={"planes": 7, "sats_per_plane": 7, "altitude_km": 1300.0}
             ),
         }
     )
@@ -154,6 +155,7 @@ def test_a_run_in_a_child_process_shows_the_numbers_of_run_resilience(finished):
         assert concentration.item(row, 2).text() == f"{r['hhi_hops']:.3f}"
 
     critical = dock.critical
+    assert direct["critical"] and all(r["availability_loss"] > 0 for r in direct["critical"])
     assert critical.rowCount() == len(direct["critical"])
     for row, r in enumerate(direct["critical"]):
         assert critical.item(row, 2).text() == r["element"]
@@ -316,3 +318,17 @@ def test_the_window_marks_the_critical_elements_on_the_globe_and_a_click_selects
         window.document.undo_stack.setClean()
         window.close()
         window.deleteLater()
+
+
+def test_no_critical_element_is_said_in_one_row(qtbot):
+    from PySide6.QtWidgets import QTableWidget  # noqa: PLC0415
+
+    table = QTableWidget(0, len(CRITICAL_HEADERS))
+    qtbot.addWidget(table)
+    fill_critical(
+        table, [{"kind": "node", "rank": 1, "element": "C2", "availability_loss": 0.5, "chains_hurt": "A"}]
+    )
+    assert table.rowCount() == 1 and table.columnSpan(0, 0) == 1
+    fill_critical(table, [])
+    assert table.rowCount() == 1 and table.columnSpan(0, 0) == len(CRITICAL_HEADERS)
+    assert table.item(0, 0).text().startswith("No single satellite, node or link")

@@ -378,19 +378,18 @@ def _route_use(context: StepContext, places: np.ndarray) -> _RouteUse:
     return _RouteUse(frozenset(vertices), frozenset(links), open_to_all)
 
 
-def critical_records(
+def element_losses(
     contexts: list[StepContext],
     network: Network,
     base: np.ndarray,
     cancelled: Callable[[], bool] | None = None,
-) -> list[dict]:
-    """The satellites, nodes and links whose loss alone for the whole window costs the most
-    availability (averaged over chains), top 10 of each kind.
+) -> list[tuple[str, str, float, list[str]]]:
+    """(kind, element, availability lost averaged over chains, chains hurt) of every candidate: each
+    satellite, node and link on some route of the undisturbed window, lost alone for the whole window.
 
-    Candidates are the elements on some route of the undisturbed window: losing anything else leaves
-    every route in place (a lost satellite elsewhere can only re-shape the cross-vendor matching).
-    Only reachability counts, so an instant is evaluated again only where the loss can change it
-    (see ``_satellites_lost``, ``_without``)."""
+    Losing anything else leaves every route in place (a lost satellite elsewhere can only re-shape
+    the cross-vendor matching). Only reachability counts, so an instant is evaluated again only where
+    the loss can change it (see ``_satellites_lost``, ``_without``)."""
     n = network.n_sats
     names = network.vertex_names
     places = _places(network)
@@ -400,19 +399,36 @@ def critical_records(
     base_ok = np.isfinite(base)
     found: list[tuple[str, str, float, list[str]]] = []
     for sat, ok in zip(carried, _satellites_lost(contexts, uses, carried, base_ok, cancelled), strict=True):
-        loss, hurt = _mean_loss(network, base_ok, ok)
-        found.append(("satellite", names[sat], loss, hurt))
+        found.append(("satellite", names[sat], *_mean_loss(network, base_ok, ok)))
     for g, node in enumerate(network.node_names):
         vertices = {int(network.node_out[g]), int(network.node_in[g])}
-        ok = _without(contexts, uses, base_ok, vertices=vertices)
-        loss, hurt = _mean_loss(network, base_ok, ok)
-        found.append(("node", node, loss, hurt))
+        found.append(
+            (
+                "node",
+                node,
+                *_mean_loss(network, base_ok, _without(contexts, uses, base_ok, vertices=vertices)),
+            )
+        )
     for key in carried_links:
-        loss, hurt = _mean_loss(network, base_ok, _without(contexts, uses, base_ok, link=key))
-        found.append(("link", f"{names[key[0]]} - {names[key[1]]}", loss, hurt))
+        ok = _without(contexts, uses, base_ok, link=key)
+        found.append(("link", f"{names[key[0]]} - {names[key[1]]}", *_mean_loss(network, base_ok, ok)))
+    return found
+
+
+def critical_records(
+    contexts: list[StepContext],
+    network: Network,
+    base: np.ndarray,
+    cancelled: Callable[[], bool] | None = None,
+) -> list[dict]:
+    """The satellites, nodes and links whose loss alone for the whole window costs the most
+    availability (``element_losses``), top 10 of each kind. An element whose loss costs nothing is not
+    critical and not listed: a mesh that routes around every single satellite loss lists none."""
+    found = element_losses(contexts, network, base, cancelled)
     records = []
     for kind in ("satellite", "node", "link"):
-        ranked = sorted((f for f in found if f[0] == kind), key=lambda f: (-round(f[2], 12), f[1]))
+        costly = [f for f in found if f[0] == kind and round(f[2], 12) > 0]
+        ranked = sorted(costly, key=lambda f: (-round(f[2], 12), f[1]))
         for rank, (_, element, loss, hurt) in enumerate(ranked[:TOP_CRITICAL], start=1):
             records.append(
                 {

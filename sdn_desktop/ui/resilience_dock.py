@@ -427,7 +427,15 @@ CRITICAL_HEADERS = ["Kind", "Rank", "Element", "Availability lost", "Chains hurt
 
 def fill_critical(table: QTableWidget, records: list[dict]) -> None:
     """The satellites, nodes and links whose loss alone costs the most availability (averaged over
-    chains); satellite names are links that select the satellite."""
+    chains); satellite names are links that select the satellite. None: one row that says so."""
+    table.clearSpans()
+    if not records:
+        table.setRowCount(1)
+        table.setItem(
+            0, 0, _cell("No single satellite, node or link costs availability when lost alone", left=True)
+        )
+        table.setSpan(0, 0, 1, len(CRITICAL_HEADERS))
+        return
     table.setRowCount(len(records))
     worst = max((r["availability_loss"] or 0.0 for r in records), default=0.0)
     for row, r in enumerate(records):
