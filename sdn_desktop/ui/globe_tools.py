@@ -1,17 +1,20 @@
-"""Mouse tools on the globe: a click selects what is under it, or places a node in placement mode;
-a drag that starts on a fixed node moves it. Edits and selections are asked for by signals."""
+"""Mouse tools on the globe: a click selects what is under it, places a node in placement mode, or adds
+what is under it to the kill chain being edited while picking for a chain; a drag that starts on a
+fixed node moves it. Edits and selections are asked for by signals."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 
+import numpy as np
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QLabel, QMainWindow, QStatusBar, QToolBar
 
 from ..engine import Snapshot
 from ..engine.frames import ecef_to_geodetic
+from ..render.projection import PICK_RADIUS_PX
 from ..scenario.edits import ROLE_NAMES
 from .compute import Analysis
 from .document import ScenarioDocument
@@ -19,6 +22,10 @@ from .globe import GlobeWidget
 from .icons import node_icon
 
 CLICK_TOLERANCE_PX = 4
+CHAIN_PICK_HINT = (
+    "Picking kill chain nodes: click a node, a sensor satellite or a threat on the globe or the map "
+    "(Esc or Pick on globe again to stop)."
+)
 DRAG_EDIT_INTERVAL_S = 0.15  # a dragged node is re-placed (and its routes recomputed) this often
 
 
@@ -28,6 +35,7 @@ class GlobeTools(QObject):
     place_requested = Signal(str, float, float)  # role, lat_deg, lon_deg
     move_requested = Signal(object, object)  # field path of a node's position, the new position
     select_requested = Signal(list)  # object refs to select
+    chain_picking_stopped = Signal(object)  # the ``add`` given to ``start_chain_picking``
 
     def __init__(
         self,
@@ -54,6 +62,7 @@ class GlobeTools(QObject):
         self.place_group.setExclusionPolicy(QActionGroup.ExclusionPolicy.ExclusiveOptional)
         self.place_group.triggered.connect(self._placement_toggled)
         self.place_actions: dict[str, QAction] = {}
+        self._add_to_chain: Callable[[str], bool] | None = None  # while picking for a chain
         self._window: QMainWindow | None = None  # and its place toolbar, once built
         self._bar: QToolBar | None = None
         globe.installEventFilter(self)
@@ -89,6 +98,27 @@ class GlobeTools(QObject):
             return False
         action.setChecked(False)
         self.status_bar.clearMessage()
+        return True
+
+    @property
+    def picking_chain(self) -> bool:
+        return self._add_to_chain is not None
+
+    def start_chain_picking(self, add: Callable[[str], bool]) -> None:
+        """Until ``stop_chain_picking``, a click on a node, a sensor constellation's satellite or a
+        threat calls ``add(name)`` (False: the chain cannot use it) instead of selecting."""
+        self.stop_chain_picking()
+        self.stop_placing()
+        self._add_to_chain = add
+        self.status_bar.showMessage(CHAIN_PICK_HINT)
+
+    def stop_chain_picking(self) -> bool:
+        """Leave chain picking (``chain_picking_stopped`` says whose); False if it was not on."""
+        add, self._add_to_chain = self._add_to_chain, None
+        if add is None:
+            return False
+        self.status_bar.clearMessage()
+        self.chain_picking_stopped.emit(add)
         return True
 
     def _fit_toolbar(self) -> None:
@@ -152,8 +182,8 @@ class GlobeTools(QObject):
         return self.clicked_satellite if self.clicked_satellite in sats else sats.start
 
     def _fixed_node_at(self, pos: QPointF) -> int | None:
-        """Index of the node with a fixed position under ``pos`` (not in placement mode)."""
-        if self.place_group.checkedAction() is not None:
+        """Index of the node with a fixed position under ``pos`` (not while placing or picking)."""
+        if self.place_group.checkedAction() is not None or self.picking_chain:
             return None
         picked = self.view.pick(pos.x(), pos.y())
         nodes = self.document.scenario.nodes
@@ -172,6 +202,9 @@ class GlobeTools(QObject):
         self.move_requested.emit(("nodes", index, "position"), {"lat_deg": lat, "lon_deg": lon, "alt_m": alt})
 
     def _clicked(self, x: float, y: float) -> None:
+        if self._add_to_chain is not None:
+            self._pick_for_chain(x, y)
+            return
         placing = self.place_group.checkedAction()
         if placing is not None:
             where = self.view.latlon_at(x, y)
@@ -194,8 +227,49 @@ class GlobeTools(QObject):
                 self.select_requested.emit([("constellations", ci)])
                 self.status_bar.showMessage(self.satellite_details(index), 10000)
 
+    def _pick_for_chain(self, x: float, y: float) -> None:
+        """Add what is under (x, y) to the chain being edited, or say why nothing was added."""
+        name, refused = self._chain_name_at(x, y)
+        if name is not None and self._add_to_chain(name):
+            self.status_bar.showMessage(f"Added {name} to the chain. {CHAIN_PICK_HINT}")
+        else:
+            self.status_bar.showMessage(refused or f"A kill chain cannot use {name}.", 6000)
+
+    def _chain_name_at(self, x: float, y: float) -> tuple[str | None, str | None]:
+        """The name a chain would use for what is under (x, y) - a node, a threat, a sensor
+        satellite's constellation - or None and why not."""
+        scenario = self.document.scenario
+        picked = self.view.pick(x, y)
+        if picked is not None and picked[0] == "node":
+            return scenario.nodes[picked[1]].name, None
+        threat = self._threat_at(x, y)
+        if threat is not None:
+            return scenario.threats[threat].name, None
+        network = self.analysis.network
+        if picked is None or network is None:
+            return None, "Nothing to add there: click a node, a sensor satellite or a threat."
+        ci = next((i for i, r in enumerate(network.sats.ranges) if picked[1] in r), None)
+        if ci is None or ci >= len(scenario.constellations):  # the network of an earlier scenario
+            return None, "Wait for the computation to finish, then pick again."
+        constellation = scenario.constellations[ci]
+        if not constellation.sensor:
+            return None, f"{constellation.name} carries no tracking sensors: a chain cannot use it."
+        return constellation.name, None
+
+    def _threat_at(self, x: float, y: float) -> int | None:
+        """The threat drawn nearest to (x, y) within the pick radius, where it is at the instant shown."""
+        snap = self.snapshot()
+        if snap is None or not 0 < len(snap.threat_pos) == len(self.document.scenario.threats):
+            return None  # none, or the instant of an earlier scenario
+        xy = self.view.project(snap.threat_pos)
+        distance = np.hypot(xy[:, 0] - x, xy[:, 1] - y)
+        distance[np.isnan(distance)] = np.inf
+        best = int(np.argmin(distance))
+        return best if distance[best] <= PICK_RADIUS_PX else None
+
     def _placement_toggled(self, action: QAction) -> None:
         if action.isChecked():
+            self.stop_chain_picking()
             self.status_bar.showMessage(
                 f"Placing {action.text()} nodes: click on the globe (Esc or the button again to stop)."
             )
