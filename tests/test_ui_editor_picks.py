@@ -101,7 +101,7 @@ def threat_scenario(small_scenario):
         name="HGV",
         kind="hypersonic_glide",
         waypoints=[
-            ThreatWaypoint(t_s=0, lat_deg=45, lon_deg=-30),
+            ThreatWaypoint(t_s=0, lat_deg=56, lon_deg=12),
             ThreatWaypoint(t_s=600, lat_deg=48, lon_deg=-5),
         ],
     )
@@ -272,6 +272,21 @@ def test_a_sensor_satellite_and_a_threat_are_picked_on_the_map(shown, qtbot):
     assert "Shell" in shown.statusBar().currentMessage()
     dialog.reject()
     assert not shown.globe_tools.picking_chain
+
+
+def test_a_threat_at_its_waypoint_is_picked_on_the_globe_not_dragged(shown, qtbot):
+    shown.add_chain()
+    dialog = shown.chain_dialog
+    dialog.pick_on_globe.click()
+    globe, snapshot = shown.globe, shown.snapshot
+    assert on_screen(globe, snapshot.threat_pos).all()  # at its first waypoint (T+0), near the Radar
+    x, y = globe.project(snapshot.threat_pos)[0]
+    QTest.mousePress(globe, Qt.MouseButton.LeftButton, pos=QPoint(round(x), round(y)))
+    QTest.mouseMove(globe, QPoint(round(x) + 30, round(y) + 20))  # a drag from the threat moves nothing
+    QTest.mouseRelease(globe, Qt.MouseButton.LeftButton, pos=QPoint(round(x) + 30, round(y) + 20))
+    assert dialog.chain_nodes() == [] and shown.document.undo_stack.count() == 0
+    click(globe, (x, y))
+    assert dialog.chain_nodes() == ["HGV"] and shown.document.undo_stack.count() == 0
 
 
 def test_escape_in_the_dialog_ends_picking_and_keeps_the_dialog(shown, qtbot):

@@ -62,7 +62,7 @@ class GlobeTools(QObject):
         self.place_group.setExclusionPolicy(QActionGroup.ExclusionPolicy.ExclusiveOptional)
         self.place_group.triggered.connect(self._placement_toggled)
         self.place_actions: dict[str, QAction] = {}
-        self._add_to_chain: Callable[[str], bool] | None = None  # while picking for a chain
+        self._chain_picker: ChainPicker | None = None  # while a kill chain dialog picks on the views
         self._window: QMainWindow | None = None  # and its place toolbar, once built
         self._bar: QToolBar | None = None
         globe.installEventFilter(self)
@@ -102,23 +102,24 @@ class GlobeTools(QObject):
 
     @property
     def picking_chain(self) -> bool:
-        return self._add_to_chain is not None
+        return self._chain_picker is not None
 
     def start_chain_picking(self, add: Callable[[str], bool]) -> None:
         """Until ``stop_chain_picking``, a click on a node, a sensor constellation's satellite or a
         threat calls ``add(name)`` (False: the chain cannot use it) instead of selecting."""
         self.stop_chain_picking()
         self.stop_placing()
-        self._add_to_chain = add
+        self._chain_picker = ChainPicker(self, add)
         self.status_bar.showMessage(CHAIN_PICK_HINT)
 
     def stop_chain_picking(self) -> bool:
         """Leave chain picking (``chain_picking_stopped`` says whose); False if it was not on."""
-        add, self._add_to_chain = self._add_to_chain, None
-        if add is None:
+        picker, self._chain_picker = self._chain_picker, None
+        if picker is None:
             return False
+        picker.remove()
         self.status_bar.clearMessage()
-        self.chain_picking_stopped.emit(add)
+        self.chain_picking_stopped.emit(picker.add)
         return True
 
     def _fit_toolbar(self) -> None:
@@ -182,8 +183,8 @@ class GlobeTools(QObject):
         return self.clicked_satellite if self.clicked_satellite in sats else sats.start
 
     def _fixed_node_at(self, pos: QPointF) -> int | None:
-        """Index of the node with a fixed position under ``pos`` (not while placing or picking)."""
-        if self.place_group.checkedAction() is not None or self.picking_chain:
+        """Index of the node with a fixed position under ``pos`` (not in placement mode)."""
+        if self.place_group.checkedAction() is not None:
             return None
         picked = self.view.pick(pos.x(), pos.y())
         nodes = self.document.scenario.nodes
@@ -202,9 +203,6 @@ class GlobeTools(QObject):
         self.move_requested.emit(("nodes", index, "position"), {"lat_deg": lat, "lon_deg": lon, "alt_m": alt})
 
     def _clicked(self, x: float, y: float) -> None:
-        if self._add_to_chain is not None:
-            self._pick_for_chain(x, y)
-            return
         placing = self.place_group.checkedAction()
         if placing is not None:
             where = self.view.latlon_at(x, y)
@@ -227,25 +225,72 @@ class GlobeTools(QObject):
                 self.select_requested.emit([("constellations", ci)])
                 self.status_bar.showMessage(self.satellite_details(index), 10000)
 
+    def _placement_toggled(self, action: QAction) -> None:
+        if action.isChecked():
+            self.stop_chain_picking()
+            self.status_bar.showMessage(
+                f"Placing {action.text()} nodes: click on the globe (Esc or the button again to stop)."
+            )
+        else:
+            self.status_bar.clearMessage()
+
+
+class ChainPicker(QObject):
+    """While a kill chain dialog picks on the globe and the map: an event filter on the views, before
+    every other tool (the contested tools' waypoint grab too). A click on a node, a threat or a sensor
+    satellite adds it to the chain through ``add``; a press on anything pickable is kept from the other
+    tools and the camera, a press elsewhere is not (the globe still turns)."""
+
+    def __init__(self, tools: GlobeTools, add: Callable[[str], bool]):
+        super().__init__(tools)
+        self.tools, self.add = tools, add
+        self._press: QPointF | None = None
+        self._held = False  # the press was on something: kept from the others until released
+        for view in tools.views:
+            view.installEventFilter(self)  # installed last, so asked first
+
+    def remove(self) -> None:
+        for view in self.tools.views:
+            view.removeEventFilter(self)
+        self.deleteLater()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.LeftButton:
+            self.tools.view = watched
+            self._press = event.position()
+            x, y = self._press.x(), self._press.y()
+            self._held = self.tools.view.pick(x, y) is not None or self._threat_at(x, y) is not None
+            return self._held
+        if kind == QEvent.Type.MouseMove:
+            return self._held
+        if kind == QEvent.Type.MouseButtonRelease and self._press is not None:
+            moved = (event.position() - self._press).manhattanLength()
+            held, self._held, self._press = self._held, False, None
+            if moved <= CLICK_TOLERANCE_PX:
+                self._pick_for_chain(event.position().x(), event.position().y())
+            return held
+        return super().eventFilter(watched, event)
+
     def _pick_for_chain(self, x: float, y: float) -> None:
         """Add what is under (x, y) to the chain being edited, or say why nothing was added."""
         name, refused = self._chain_name_at(x, y)
-        if name is not None and self._add_to_chain(name):
-            self.status_bar.showMessage(f"Added {name} to the chain. {CHAIN_PICK_HINT}")
+        if name is not None and self.add(name):
+            self.tools.status_bar.showMessage(f"Added {name} to the chain. {CHAIN_PICK_HINT}")
         else:
-            self.status_bar.showMessage(refused or f"A kill chain cannot use {name}.", 6000)
+            self.tools.status_bar.showMessage(refused or f"A kill chain cannot use {name}.", 6000)
 
     def _chain_name_at(self, x: float, y: float) -> tuple[str | None, str | None]:
         """The name a chain would use for what is under (x, y) - a node, a threat, a sensor
         satellite's constellation - or None and why not."""
-        scenario = self.document.scenario
-        picked = self.view.pick(x, y)
+        scenario = self.tools.document.scenario
+        picked = self.tools.view.pick(x, y)
         if picked is not None and picked[0] == "node":
             return scenario.nodes[picked[1]].name, None
         threat = self._threat_at(x, y)
         if threat is not None:
             return scenario.threats[threat].name, None
-        network = self.analysis.network
+        network = self.tools.analysis.network
         if picked is None or network is None:
             return None, "Nothing to add there: click a node, a sensor satellite or a threat."
         ci = next((i for i, r in enumerate(network.sats.ranges) if picked[1] in r), None)
@@ -258,20 +303,11 @@ class GlobeTools(QObject):
 
     def _threat_at(self, x: float, y: float) -> int | None:
         """The threat drawn nearest to (x, y) within the pick radius, where it is at the instant shown."""
-        snap = self.snapshot()
-        if snap is None or not 0 < len(snap.threat_pos) == len(self.document.scenario.threats):
+        snap = self.tools.snapshot()
+        if snap is None or not 0 < len(snap.threat_pos) == len(self.tools.document.scenario.threats):
             return None  # none, or the instant of an earlier scenario
-        xy = self.view.project(snap.threat_pos)
+        xy = self.tools.view.project(snap.threat_pos)
         distance = np.hypot(xy[:, 0] - x, xy[:, 1] - y)
         distance[np.isnan(distance)] = np.inf
         best = int(np.argmin(distance))
         return best if distance[best] <= PICK_RADIUS_PX else None
-
-    def _placement_toggled(self, action: QAction) -> None:
-        if action.isChecked():
-            self.stop_chain_picking()
-            self.status_bar.showMessage(
-                f"Placing {action.text()} nodes: click on the globe (Esc or the button again to stop)."
-            )
-        else:
-            self.status_bar.clearMessage()
