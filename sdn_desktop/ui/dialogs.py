@@ -1,10 +1,13 @@
-"""Dialogs: a Walker constellation with a live preview, a kill chain picked in order, a TLE report."""
+"""Dialogs: a Walker constellation with a live preview, a kill chain picked in order (from its list,
+the tree, the globe or the map), a TLE report."""
 
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
 from pydantic import ValidationError
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -140,15 +143,20 @@ class WalkerDialog(QDialog):
 
 
 class ChainDialog(QDialog):
-    """Build or edit a kill chain by picking nodes (and sensor constellations) in order, from the
-    list or from the window's tree (``offer_picked``); a warning says when the order makes no sense."""
+    """Build or edit a kill chain by picking nodes, sensor constellations and threats in order, from the
+    list, the window's tree (``offer_picked``) or the globe and the map (``add_node`` while *Pick on
+    globe* is on, ``picking_toggled``); a warning says when the order makes no sense. A chain that
+    starts at a threat lists the sensors that may detect it (none ticked: any)."""
+
+    picking_toggled = Signal(bool)  # "Pick on globe" switched on or off
 
     def __init__(self, scenario: Scenario, chain: KillChain, title: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.resize(620, 420)
+        self.resize(700, 460)
         self._chain = chain  # fields this dialog does not show are kept as they are
         self._scenario = scenario
+        self._threats = {t.name for t in scenario.threats}
         self._picked: list[str] = []
         self.name = QLineEdit(chain.name)
         self.color = ColorEditor()
@@ -158,21 +166,36 @@ class ChainDialog(QDialog):
         self.available = QListWidget()
         self.chosen = QListWidget()
         self.chosen.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
-        self._icons = {}
-        for c in scenario.constellations:
-            if c.sensor:
-                self._icons[c.name] = kind_icon("constellation", c.color)
-        for node in scenario.nodes:
-            self._icons[node.name] = node_icon(node.role, node.color)
+        self._icons = {t.name: kind_icon("threat", t.color) for t in scenario.threats}
+        sensor_icons = {
+            c.name: kind_icon("constellation", c.color) for c in scenario.constellations if c.sensor
+        }
+        sensor_icons |= {n.name: node_icon(n.role, n.color) for n in scenario.nodes if n.role == "sensor"}
+        self._icons |= sensor_icons
+        self._icons |= {node.name: node_icon(node.role, node.color) for node in scenario.nodes}
         for name, icon in self._icons.items():
             QListWidgetItem(icon, name, self.available)
         for name in chain.nodes:
             QListWidgetItem(self._icons.get(name, kind_icon("folder")), name, self.chosen)
+        self.sensors = QListWidget()
+        self.sensors.setToolTip("The sensors that may detect the threat; none ticked: any sensor")
+        for name, icon in sensor_icons.items():
+            item = QListWidgetItem(icon, name, self.sensors)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if name in chain.sensors else Qt.CheckState.Unchecked)
         add, remove, up, down = (QPushButton(t) for t in ("Add →", "← Remove", "Move up", "Move down"))
         self.add_picked = QPushButton("Add selected in tree")
-        self.add_picked.setToolTip("Select nodes or sensor constellations in the object tree, then add them")
+        self.add_picked.setToolTip(
+            "Select nodes, sensor constellations or threats in the object tree, then add them"
+        )
         self.add_picked.setEnabled(False)
         self.add_picked.clicked.connect(lambda: self._append(self._picked))
+        self.pick_on_globe = QPushButton("Pick on globe")
+        self.pick_on_globe.setCheckable(True)
+        self.pick_on_globe.setToolTip(
+            "Click nodes, sensor satellites or threats on the globe or the map to add them (Esc ends)"
+        )
+        self.pick_on_globe.toggled.connect(self.picking_toggled)
         add.clicked.connect(self._add)
         self.available.itemDoubleClicked.connect(lambda _i: self._add())
         remove.clicked.connect(self._remove)
@@ -180,16 +203,18 @@ class ChainDialog(QDialog):
         down.clicked.connect(lambda: self._move(1))
         middle = QVBoxLayout()
         middle.addStretch(1)
-        for b in (add, remove, up, down, self.add_picked):
+        for b in (add, remove, up, down, self.add_picked, self.pick_on_globe):
             middle.addWidget(b)
         middle.addStretch(1)
+        self.sensors_title = QLabel()
         lists = QHBoxLayout()
         for title_text, widget in (
-            ("Nodes and sensor constellations", self.available),
-            ("Chain, in order (sensor first, shooter last)", self.chosen),
+            (QLabel("Nodes, sensor constellations, threats"), self.available),
+            (QLabel("Chain, in order (threat or sensor first, shooter last)"), self.chosen),
+            (self.sensors_title, self.sensors),
         ):
             column = QVBoxLayout()
-            column.addWidget(QLabel(title_text))
+            column.addWidget(title_text)
             column.addWidget(widget)
             lists.addLayout(column, 1)
             if widget is self.available:
@@ -224,6 +249,20 @@ class ChainDialog(QDialog):
     def chain_nodes(self) -> list[str]:
         return [self.chosen.item(i).text() for i in range(self.chosen.count())]
 
+    def add_node(self, name: str) -> bool:
+        """Append ``name`` (picked on the globe, say) to the chain; False if a chain cannot use it."""
+        if name not in self._icons:
+            return False
+        self._append([name])
+        return True
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Escape ends picking on the globe first; pressed again, it closes the dialog."""
+        if event.key() == Qt.Key.Key_Escape and self.pick_on_globe.isChecked():
+            self.pick_on_globe.setChecked(False)
+            return
+        super().keyPressEvent(event)
+
     def offer_picked(self, names: list[str]) -> None:
         """What is selected in the tree, offered by "Add selected in tree" (only names a chain can use)."""
         self._picked = [name for name in names if name in self._icons]
@@ -240,9 +279,25 @@ class ChainDialog(QDialog):
         self._append([item.text() for item in items if item is not None])
 
     def _check_order(self) -> None:
-        warnings = chain_order_warnings(self._scenario, self.chain_nodes())
+        """Warn about a senseless order; the sensor list applies only to a chain starting at a threat."""
+        nodes = self.chain_nodes()
+        warnings = chain_order_warnings(self._scenario, nodes)
         self.warning.setText("\n".join(f"⚠ {w[0].upper()}{w[1:]}." for w in warnings))
         self.warning.setVisible(bool(warnings))
+        threat = nodes[0] if nodes and nodes[0] in self._threats else None
+        self.sensors.setEnabled(threat is not None)
+        self.sensors_title.setText(
+            f"Sensors that may detect {threat} (none ticked: any)"
+            if threat
+            else "Sensors (for a chain that starts at a threat)"
+        )
+
+    def _chosen_sensors(self) -> list[str]:
+        """The ticked sensors, if the chain starts at a threat (other chains have none)."""
+        if not self.sensors.isEnabled():
+            return []
+        items = (self.sensors.item(i) for i in range(self.sensors.count()))
+        return [item.text() for item in items if item.checkState() == Qt.CheckState.Checked]
 
     def _remove(self) -> None:
         for item in self.chosen.selectedItems():
@@ -266,6 +321,7 @@ class ChainDialog(QDialog):
                     "color": self.color.value(),
                     "nodes": self.chain_nodes(),
                     "switching_delay_ms": self.switching.value(),
+                    "sensors": self._chosen_sensors(),
                 }
             )
         except ValidationError as err:

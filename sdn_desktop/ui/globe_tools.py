@@ -1,17 +1,20 @@
-"""Mouse tools on the globe: a click selects what is under it, or places a node in placement mode;
-a drag that starts on a fixed node moves it. Edits and selections are asked for by signals."""
+"""Mouse tools on the globe: a click selects what is under it, places a node in placement mode, or adds
+what is under it to the kill chain being edited while picking for a chain; a drag that starts on a
+fixed node moves it. Edits and selections are asked for by signals."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 
+import numpy as np
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QLabel, QMainWindow, QStatusBar, QToolBar
 
 from ..engine import Snapshot
 from ..engine.frames import ecef_to_geodetic
+from ..render.projection import PICK_RADIUS_PX
 from ..scenario.edits import ROLE_NAMES
 from .compute import Analysis
 from .document import ScenarioDocument
@@ -19,6 +22,10 @@ from .globe import GlobeWidget
 from .icons import node_icon
 
 CLICK_TOLERANCE_PX = 4
+CHAIN_PICK_HINT = (
+    "Picking kill chain nodes: click a node, a sensor satellite or a threat on the globe or the map "
+    "(Esc or Pick on globe again to stop)."
+)
 DRAG_EDIT_INTERVAL_S = 0.15  # a dragged node is re-placed (and its routes recomputed) this often
 
 
@@ -28,6 +35,7 @@ class GlobeTools(QObject):
     place_requested = Signal(str, float, float)  # role, lat_deg, lon_deg
     move_requested = Signal(object, object)  # field path of a node's position, the new position
     select_requested = Signal(list)  # object refs to select
+    chain_picking_stopped = Signal(object)  # the ``add`` given to ``start_chain_picking``
 
     def __init__(
         self,
@@ -54,6 +62,7 @@ class GlobeTools(QObject):
         self.place_group.setExclusionPolicy(QActionGroup.ExclusionPolicy.ExclusiveOptional)
         self.place_group.triggered.connect(self._placement_toggled)
         self.place_actions: dict[str, QAction] = {}
+        self._chain_picker: ChainPicker | None = None  # while a kill chain dialog picks on the views
         self._window: QMainWindow | None = None  # and its place toolbar, once built
         self._bar: QToolBar | None = None
         globe.installEventFilter(self)
@@ -89,6 +98,28 @@ class GlobeTools(QObject):
             return False
         action.setChecked(False)
         self.status_bar.clearMessage()
+        return True
+
+    @property
+    def picking_chain(self) -> bool:
+        return self._chain_picker is not None
+
+    def start_chain_picking(self, add: Callable[[str], bool]) -> None:
+        """Until ``stop_chain_picking``, a click on a node, a sensor constellation's satellite or a
+        threat calls ``add(name)`` (False: the chain cannot use it) instead of selecting."""
+        self.stop_chain_picking()
+        self.stop_placing()
+        self._chain_picker = ChainPicker(self, add)
+        self.status_bar.showMessage(CHAIN_PICK_HINT)
+
+    def stop_chain_picking(self) -> bool:
+        """Leave chain picking (``chain_picking_stopped`` says whose); False if it was not on."""
+        picker, self._chain_picker = self._chain_picker, None
+        if picker is None:
+            return False
+        picker.remove()
+        self.status_bar.clearMessage()
+        self.chain_picking_stopped.emit(picker.add)
         return True
 
     def _fit_toolbar(self) -> None:
@@ -196,8 +227,87 @@ class GlobeTools(QObject):
 
     def _placement_toggled(self, action: QAction) -> None:
         if action.isChecked():
+            self.stop_chain_picking()
             self.status_bar.showMessage(
                 f"Placing {action.text()} nodes: click on the globe (Esc or the button again to stop)."
             )
         else:
             self.status_bar.clearMessage()
+
+
+class ChainPicker(QObject):
+    """While a kill chain dialog picks on the globe and the map: an event filter on the views, before
+    every other tool (the contested tools' waypoint grab too). A click on a node, a threat or a sensor
+    satellite adds it to the chain through ``add``; a press on anything pickable is kept from the other
+    tools and the camera, a press elsewhere is not (the globe still turns)."""
+
+    def __init__(self, tools: GlobeTools, add: Callable[[str], bool]):
+        super().__init__(tools)
+        self.tools, self.add = tools, add
+        self._press: QPointF | None = None
+        self._held = False  # the press was on something: kept from the others until released
+        for view in tools.views:
+            view.installEventFilter(self)  # installed last, so asked first
+
+    def remove(self) -> None:
+        for view in self.tools.views:
+            view.removeEventFilter(self)
+        self.deleteLater()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if kind == QEvent.Type.MouseButtonPress and event.button() == Qt.MouseButton.LeftButton:
+            self.tools.view = watched
+            self._press = event.position()
+            x, y = self._press.x(), self._press.y()
+            self._held = self.tools.view.pick(x, y) is not None or self._threat_at(x, y) is not None
+            return self._held
+        if kind == QEvent.Type.MouseMove:
+            return self._held
+        if kind == QEvent.Type.MouseButtonRelease and self._press is not None:
+            moved = (event.position() - self._press).manhattanLength()
+            held, self._held, self._press = self._held, False, None
+            if moved <= CLICK_TOLERANCE_PX:
+                self._pick_for_chain(event.position().x(), event.position().y())
+            return held
+        return super().eventFilter(watched, event)
+
+    def _pick_for_chain(self, x: float, y: float) -> None:
+        """Add what is under (x, y) to the chain being edited, or say why nothing was added."""
+        name, refused = self._chain_name_at(x, y)
+        if name is not None and self.add(name):
+            self.tools.status_bar.showMessage(f"Added {name} to the chain. {CHAIN_PICK_HINT}")
+        else:
+            self.tools.status_bar.showMessage(refused or f"A kill chain cannot use {name}.", 6000)
+
+    def _chain_name_at(self, x: float, y: float) -> tuple[str | None, str | None]:
+        """The name a chain would use for what is under (x, y) - a node, a threat, a sensor
+        satellite's constellation - or None and why not."""
+        scenario = self.tools.document.scenario
+        picked = self.tools.view.pick(x, y)
+        if picked is not None and picked[0] == "node":
+            return scenario.nodes[picked[1]].name, None
+        threat = self._threat_at(x, y)
+        if threat is not None:
+            return scenario.threats[threat].name, None
+        network = self.tools.analysis.network
+        if picked is None or network is None:
+            return None, "Nothing to add there: click a node, a sensor satellite or a threat."
+        ci = next((i for i, r in enumerate(network.sats.ranges) if picked[1] in r), None)
+        if ci is None or ci >= len(scenario.constellations):  # the network of an earlier scenario
+            return None, "Wait for the computation to finish, then pick again."
+        constellation = scenario.constellations[ci]
+        if not constellation.sensor:
+            return None, f"{constellation.name} carries no tracking sensors: a chain cannot use it."
+        return constellation.name, None
+
+    def _threat_at(self, x: float, y: float) -> int | None:
+        """The threat drawn nearest to (x, y) within the pick radius, where it is at the instant shown."""
+        snap = self.tools.snapshot()
+        if snap is None or not 0 < len(snap.threat_pos) == len(self.tools.document.scenario.threats):
+            return None  # none, or the instant of an earlier scenario
+        xy = self.tools.view.project(snap.threat_pos)
+        distance = np.hypot(xy[:, 0] - x, xy[:, 1] - y)
+        distance[np.isnan(distance)] = np.inf
+        best = int(np.argmin(distance))
+        return best if distance[best] <= PICK_RADIUS_PX else None

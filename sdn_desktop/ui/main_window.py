@@ -88,6 +88,7 @@ class MainWindow(QMainWindow):
         self.globe_tools.watch(self.map_panel.map)
         self._new_network: Network | None = None  # built, not yet on the globe (see _snapshot_ready)
         self._aim_camera = False  # a newly opened scenario: face its nodes once it is on the globe
+        self.chain_dialog: ChainDialog | None = None  # the kill chain dialog open last, while it is open
 
         self.tree = ObjectTree()
         self.tree.setMinimumWidth(230)
@@ -458,7 +459,8 @@ class MainWindow(QMainWindow):
         self.globe.reset_camera()
 
     def keyPressEvent(self, event) -> None:
-        if event.key() == Qt.Key.Key_Escape and self.globe_tools.stop_placing():
+        tools = self.globe_tools
+        if event.key() == Qt.Key.Key_Escape and (tools.stop_placing() or tools.stop_chain_picking()):
             return
         super().keyPressEvent(event)
 
@@ -565,14 +567,42 @@ class MainWindow(QMainWindow):
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
         def offer(refs: list[ObjectRef]) -> None:
-            picked = [(k, i) for k, i in refs if k in ("nodes", "constellations")]
+            picked = [(k, i) for k, i in refs if k in ("nodes", "constellations", "threats")]
             dialog.offer_picked([getattr(self.scenario, k)[i].name for k, i in picked])
 
         self.tree.selection_changed.connect(offer)
+        self._connect_chain_picking(dialog)
         dialog.finished.connect(lambda _r: self.tree.selection_changed.disconnect(offer))
         dialog.accepted.connect(lambda: dialog.result_chain is not None and accepted(dialog.result_chain))
         self.chain_dialog = dialog
         dialog.show()
+
+    def _connect_chain_picking(self, dialog: ChainDialog) -> None:
+        """The dialog's *Pick on globe* switches the globe tools' chain picking (for this dialog) on and
+        off; Esc, another dialog picking, placing a node or closing the dialog switch it off."""
+        tools = self.globe_tools
+
+        def toggled(on: bool) -> None:
+            if on:
+                tools.start_chain_picking(dialog.add_node)
+            elif tools.picking_chain:
+                tools.stop_chain_picking()
+
+        def stopped(add: Callable[[str], bool]) -> None:
+            if add == dialog.add_node:
+                with signals_blocked(dialog.pick_on_globe):
+                    dialog.pick_on_globe.setChecked(False)
+
+        def finished(_result: int) -> None:
+            tools.chain_picking_stopped.disconnect(stopped)
+            if dialog.pick_on_globe.isChecked():
+                tools.stop_chain_picking()
+            if self.chain_dialog is dialog:
+                self.chain_dialog = None
+
+        dialog.picking_toggled.connect(toggled)
+        tools.chain_picking_stopped.connect(stopped)
+        dialog.finished.connect(finished)
 
     def duplicate(self, refs: list[ObjectRef]) -> None:
         refs = [r for r in refs if r[0] != "scenario"]
@@ -627,7 +657,10 @@ class MainWindow(QMainWindow):
             follow = self.scenario.nodes[target[1]].name
         elif target and self.analysis.network is not None:
             follow = self.analysis.network.sats.names[target[1]]
-        dialog = RecordDialog(self.scenario, self.document.base_dir, self.clock.t_s, follow, self)
+        dialog = RecordDialog(
+            self.scenario, self.document.base_dir, self.clock.t_s, follow, self,
+            scenario_path=self.document.path, settings=self.settings,
+        )  # fmt: skip
         if dialog.exec():
             run = RecordRun(self.scenario, dialog.job(), self)
             run.finished_with.connect(lambda ok, text: show_result(self, ok, text))

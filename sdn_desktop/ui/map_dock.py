@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDoubleSpinBox, QLabel, QToolBar, QVBoxLayout, QWidget
 
+from ..engine.frames import ecef_to_geodetic
 from ..render.map_process import MapProcess
 from ..render.map_state import DEFAULT_TRACK_SPAN_S, MAX_TRACK_SPAN_S, MapState
 from ..render.map_view import MapView
@@ -42,6 +44,15 @@ class MapWidget(GlobeWidget):
         target = None if kind is None else (kind, index)
         tracked = (index,) if kind == "satellite" else ()
         self._change(lambda state: self._checked(replace(state, selection=target, tracked=tracked)))
+
+    def project(self, points_km: np.ndarray) -> np.ndarray:
+        """Pixel positions of Earth-fixed points on the map on screen (NaN before the first frame),
+        as the globe's ``project``."""
+        points_km = np.asarray(points_km, float).reshape(-1, 3)
+        if self.frame is None:
+            return np.full((len(points_km), 2), np.nan)
+        lat, lon, _ = ecef_to_geodetic(points_km)
+        return self.frame.projection.project(lat, lon)
 
     def set_track_span(self, behind_s: float, ahead_s: float) -> None:
         self._change(lambda state: replace(state, track_behind_s=behind_s, track_ahead_s=ahead_s))

@@ -48,6 +48,7 @@ from ..scenario import (
 )
 from ..scenario.edits import EVENT_MODELS, SELECTION_FIELDS, FieldPath, value_at
 from ..scenario.model import Threat, ThreatWaypoint
+from ..styles import node_color
 from .fields import (
     BoolEditor,
     ChoiceEditor,
@@ -184,6 +185,8 @@ class PropertyPanel(QScrollArea):
         if [_shape(data) for data in datas] != self._shape:
             self._show(scenario, self._refs)
             return
+        if self._refs[0][0] == "nodes" and ("color",) in self._rows:  # the role may have changed
+            self._rows[("color",)].editor.default = _role_color(datas)
         for path, row in self._rows.items():
             row.show_values([value_at(data, path) for data in datas])
         self._title_label.setText(self._title(scenario))
@@ -299,12 +302,16 @@ class PropertyPanel(QScrollArea):
             elif model is KillChain and name == "nodes":
                 form.addRow("Nodes", self._chain_nodes(values[0]))
             else:
-                self._add_field(form, name, info, values, path)
+                role_color = _role_color(datas) if model is Node and name == "color" else None
+                self._add_field(form, name, info, values, path, role_color)
         return form
 
     def _add_field(
-        self, form: QFormLayout, name: str, info: FieldInfo, values: list[Any], path: FieldPath
-    ) -> None:
+        self, form: QFormLayout, name: str, info: FieldInfo, values: list[Any], path: FieldPath,
+        default: Any = None,
+    ) -> None:  # fmt: skip
+        """A row editing ``path``; ``default``: what an optional field takes when ticked, if not the
+        type's (a node's colour starts as its role's)."""
         annotation = info.annotation
         value = values[0]
         if isinstance(value, dict):  # a nested model, or the constellation source union
@@ -320,6 +327,8 @@ class PropertyPanel(QScrollArea):
         editor = self._editor(name, info, annotation, value)
         if editor is None:
             return
+        if default is not None:
+            editor.default = default
         label = QLabel(field_label(name))
         label.setToolTip(info.description or "")
         editor.setToolTip(info.description or "")
@@ -518,6 +527,11 @@ def _default_for(annotation: Any, info: FieldInfo, name: str) -> Any:
         return "#ffffff" if name == "color" else ""
     low = next((getattr(m, a) for m in info.metadata for a in ("ge", "gt") if hasattr(m, a)), 0)
     return annotation(max(low, 1) if annotation is int else low + 1.0)
+
+
+def _role_color(datas: list[dict]) -> str:
+    """The colour the (first) node is drawn in by its role: ticking "own colour" changes nothing seen."""
+    return node_color(datas[0]["role"], None)
 
 
 def _read_only(text: str) -> QLabel:

@@ -1,4 +1,9 @@
-"""File -> Record animation: choose format, size, time span, speed and camera; record in a child process."""
+"""File -> Record animation: choose format, size, time span, speed and camera; record in a child process.
+
+The dialog remembers what was recorded last (in the QSettings it is given, group ``record``) and names
+the output after the scenario file: ``<stem>.<ext>`` beside it, or, for an unsaved scenario, after its
+name in the folder of the last recording.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import threading
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, QSettings, Qt, Signal, Slot
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -31,21 +36,24 @@ from ..scenario import Scenario
 FORMATS = (("MP4 video (H.264)", ".mp4"), ("Animated GIF", ".gif"), ("PNG sequence (folder)", ""))
 PRESETS = (("1280 × 720 (HD)", (1280, 720)), ("1920 × 1080 (Full HD)", (1920, 1080)),
            ("854 × 480", (854, 480)), ("1080 × 1080 (square)", (1080, 1080)), ("Custom", None))  # fmt: skip
+SETTINGS_GROUP = "record"
 
 
 class RecordDialog(QDialog):
     """The recording settings; ``job()`` gives the keyword arguments of ``recording.record``."""
 
     def __init__(self, scenario: Scenario, base_dir: Path, start_s: float, follow: str | None,
-                 parent: QWidget | None = None):  # fmt: skip
+                 parent: QWidget | None = None, *, scenario_path: Path | None = None,
+                 settings: QSettings | None = None):  # fmt: skip
         super().__init__(parent)
         self.setWindowTitle("Record animation")
         self.scenario = scenario
         self.base_dir = base_dir
+        self.settings = settings if settings is not None else QSettings()
         self.format = QComboBox()
         for label, _suffix in FORMATS:
             self.format.addItem(label)
-        self.path = QLineEdit(str(base_dir / f"{scenario.name or 'scenario'}.mp4".replace(" ", "_")))
+        self.path = QLineEdit(str(self._default_stem(scenario_path)) + FORMATS[0][1])
         browse = QPushButton("Browse...")
         browse.clicked.connect(self._browse)
         path_row = QHBoxLayout()
@@ -112,7 +120,61 @@ class RecordDialog(QDialog):
         self.preset.currentIndexChanged.connect(self._preset_changed)
         for box in (self.fps, self.start, self.duration, self.speed):
             box.valueChanged.connect(self._update_summary)
+        self._restore()
         self._update_summary()
+        self.accepted.connect(self._remember)
+
+    def _default_stem(self, scenario_path: Path | None) -> Path:
+        """The output without its extension: the scenario file's stem beside it, else the scenario's
+        name in the folder of the last recording (the scenario's folder before any recording)."""
+        if scenario_path is not None:
+            return scenario_path.with_suffix("")
+        folder = self.settings.value(f"{SETTINGS_GROUP}/folder", str(self.base_dir), type=str)
+        return Path(folder) / (self.scenario.name or "scenario").replace(" ", "_")
+
+    def _restore(self) -> None:
+        """Take the settings of the last recording, where there was one (start and duration kept
+        within this scenario's window)."""
+        settings = self.settings
+        settings.beginGroup(SETTINGS_GROUP)
+        try:
+            if not settings.contains("format"):
+                return
+            self.format.setCurrentIndex(_clamped(settings.value("format", 0, type=int), self.format.count()))
+            self.preset.setCurrentIndex(_clamped(settings.value("preset", 0, type=int), self.preset.count()))
+            for box, key in ((self.width_px, "width"), (self.height_px, "height"), (self.fps, "fps")):
+                box.setValue(settings.value(key, box.value(), type=int))
+            for box, key in ((self.speed, "speed"), (self.start, "start_s"), (self.duration, "duration_s")):
+                box.setValue(settings.value(key, box.value(), type=float))
+            for combo, key in ((self.view, "view"), (self.camera, "camera")):
+                wanted = settings.value(key, "", type=str)
+                kinds = [combo.itemData(i).split(":")[0] for i in range(combo.count())]
+                index = kinds.index(wanted) if wanted in kinds else -1
+                if index >= 0:  # "follow": follow what is selected now, if anything
+                    combo.setCurrentIndex(index)
+            for name, box in self.overlays.items():
+                box.setChecked(settings.value(f"overlays/{name}", True, type=bool))
+        finally:
+            settings.endGroup()
+
+    def _remember(self) -> None:
+        """Keep these settings for the next recording (this session or a later one)."""
+        values = {
+            "format": self.format.currentIndex(),
+            "preset": self.preset.currentIndex(),
+            "width": self.width_px.value(),
+            "height": self.height_px.value(),
+            "fps": self.fps.value(),
+            "speed": self.speed.value(),
+            "start_s": self.start.value(),
+            "duration_s": self.duration.value(),
+            "view": self.view.currentData(),
+            "camera": self.camera.currentData().split(":")[0],  # "follow", not whom: that is the selection
+            "folder": str(Path(self.path.text()).parent),
+        }
+        values |= {f"overlays/{name}": box.isChecked() for name, box in self.overlays.items()}
+        for key, value in values.items():
+            self.settings.setValue(f"{SETTINGS_GROUP}/{key}", value)
 
     def _format_changed(self, index: int) -> None:
         path = Path(self.path.text())
@@ -209,6 +271,10 @@ class RecordRun(QObject):
     def _end(self, success: bool, message: str) -> None:
         self.progress.reset()
         self.finished_with.emit(success, message)
+
+
+def _clamped(index: int, count: int) -> int:
+    return min(max(index, 0), count - 1)
 
 
 def show_result(parent: QWidget, success: bool, message: str) -> None:
