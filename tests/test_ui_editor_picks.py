@@ -27,8 +27,12 @@ def ok(dialog) -> None:
 
 
 # ---------------------------------------------------------------------------- the Record dialog
-def record_dialog(qtbot, scenario, settings, scenario_path: Path | None, base_dir: Path) -> RecordDialog:
-    dialog = RecordDialog(scenario, base_dir, 0.0, "Radar", scenario_path=scenario_path, settings=settings)
+def record_dialog(
+    qtbot, scenario, settings, scenario_path: Path | None, base_dir: Path, clock_s: float = 120.0
+) -> RecordDialog:
+    dialog = RecordDialog(
+        scenario, base_dir, clock_s, "Radar", scenario_path=scenario_path, settings=settings
+    )
     qtbot.addWidget(dialog)
     return dialog
 
@@ -45,7 +49,6 @@ def test_record_dialog_remembers_its_settings_across_openings_and_sessions(
     first.height_px.setValue(360)
     first.fps.setValue(12)
     first.speed.setValue(25)
-    first.start.setValue(120)
     first.duration.setValue(300)
     first.view.setCurrentIndex(1)  # the map
     first.overlays["legend"].setChecked(False)
@@ -62,6 +65,9 @@ def test_record_dialog_remembers_its_settings_across_openings_and_sessions(
     next_session = record_dialog(qtbot, small_scenario, reopened, scenario_path, tmp_path)
     assert {key: value for key, value in next_session.job().items() if key != "out_path"} == expected
     assert expected["view_kind"] == "map" and expected["fps"] == 12 and expected["size"] == [640, 360]
+    later = record_dialog(qtbot, small_scenario, reopened, scenario_path, tmp_path, clock_s=450.0)
+    assert later.start.value() == 450.0, "the start is the clock's, not remembered"
+    assert later.duration.value() == 150.0, "the remembered 300 s, cut to the 150 s the window has left"
 
 
 def test_a_cancelled_record_dialog_remembers_nothing(qtbot, tmp_path, small_scenario, temp_qsettings):

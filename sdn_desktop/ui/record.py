@@ -133,8 +133,8 @@ class RecordDialog(QDialog):
         return Path(folder) / (self.scenario.name or "scenario").replace(" ", "_")
 
     def _restore(self) -> None:
-        """Take the settings of the last recording, where there was one (start and duration kept
-        within this scenario's window)."""
+        """Take the settings of the last recording, where there was one; the start stays the clock's
+        (recording starts where the user is) and the duration is kept within the window left."""
         settings = self.settings
         settings.beginGroup(SETTINGS_GROUP)
         try:
@@ -144,8 +144,11 @@ class RecordDialog(QDialog):
             self.preset.setCurrentIndex(_clamped(settings.value("preset", 0, type=int), self.preset.count()))
             for box, key in ((self.width_px, "width"), (self.height_px, "height"), (self.fps, "fps")):
                 box.setValue(settings.value(key, box.value(), type=int))
-            for box, key in ((self.speed, "speed"), (self.start, "start_s"), (self.duration, "duration_s")):
-                box.setValue(settings.value(key, box.value(), type=float))
+            self.speed.setValue(settings.value("speed", self.speed.value(), type=float))
+            window_left = self.scenario.time.duration_s - self.start.value()
+            self.duration.setValue(
+                min(settings.value("duration_s", self.duration.value(), type=float), window_left)
+            )
             for combo, key in ((self.view, "view"), (self.camera, "camera")):
                 wanted = settings.value(key, "", type=str)
                 kinds = [combo.itemData(i).split(":")[0] for i in range(combo.count())]
@@ -166,7 +169,6 @@ class RecordDialog(QDialog):
             "height": self.height_px.value(),
             "fps": self.fps.value(),
             "speed": self.speed.value(),
-            "start_s": self.start.value(),
             "duration_s": self.duration.value(),
             "view": self.view.currentData(),
             "camera": self.camera.currentData().split(":")[0],  # "follow", not whom: that is the selection
