@@ -338,8 +338,9 @@ def test_validate_counts_tle_satellites_against_the_limits(capsys, monkeypatch):
     code, out, _ = run(capsys, "validate", str(IRIDIUM))
     assert code == 1
     assert out == [
-        f"{IRIDIUM}: nodes: 4 nodes x 75 satellites = 300 node-satellite pairs per step exceed "
-        "the limit of 100"
+        f"{IRIDIUM}: constellations[0].source.path: 4 nodes x 75 satellites = 300 node-satellite "
+        "pairs per step exceed the limit of 100; 75 of the satellites are read from "
+        "data/iridium-next_2021-01-30.tle"
     ]
 
 
