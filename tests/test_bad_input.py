@@ -194,8 +194,12 @@ def test_bad_file_gives_one_line_per_problem(tmp_path, case):
     assert problems(write_text(tmp_path, text)) == expected
 
 
-def test_messages_are_printable(tmp_path):
-    path = write_text(tmp_path, BAD_FILES["terminal escape in a name"][0])
+@pytest.mark.parametrize(
+    "case", ["terminal escape in a name", "unknown key with an escape", "lone surrogate in a name"]
+)
+def test_messages_are_printable(tmp_path, case):
+    """The message quotes the bad text escaped: no raw control code, nothing UTF-8 cannot encode."""
+    path = write_text(tmp_path, BAD_FILES[case][0])
     with pytest.raises(ScenarioError) as err:
         load_scenario(path)
     assert str(err.value).isprintable() and str(err.value).encode("utf-8")
