@@ -20,6 +20,7 @@ from .scenario import Scenario, ScenarioError, atomic_write_text, json_schema, l
 from .scenario.limits import MAX_DURATION_S, LimitError, check_steps, check_work, step_count
 from .scenario.model import TimeWindow
 from .scenario.values import printable
+from .scenario.work import check_scenario_work
 
 
 class UsageError(Exception):
@@ -36,7 +37,8 @@ def _say(line: str) -> None:
 
 
 def _limit_problem(source: str, err: LimitError) -> str:
-    return f"{source}: {'.'.join(map(str, err.loc)) or '(top level)'}: {err}"
+    where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in err.loc).lstrip(".")
+    return f"{source}: {where or '(top level)'}: {err}"
 
 
 def _write_or_print(output: str | None, text: str) -> int:
@@ -56,9 +58,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for name in args.files:
         try:
             scenario = load_scenario(name)
-            network = Network(scenario, Path(name).resolve().parent)
-            steps = step_count(scenario.time.duration_s, scenario.time.step_s)
-            check_work(len(network.sats), len(scenario.nodes), len(network.legs), steps)
+            network = Network(scenario, Path(name).resolve().parent)  # checks the limits (LimitError)
             network.snapshot(0.0)  # reports SGP4 errors at the start
         except ScenarioError as err:
             for problem in err.problems:
@@ -349,6 +349,7 @@ def cmd_record(args: argparse.Namespace) -> int:
     from .recording import RecordingError, record
 
     scenario = load_scenario(args.file)
+    check_scenario_work(scenario, Path(args.file).resolve().parent)  # before the engine process starts
     options = {
         "fps": _positive("--fps", args.fps) or 30.0,
         "size": _parse_size(args.size),

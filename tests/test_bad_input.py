@@ -194,8 +194,12 @@ def test_bad_file_gives_one_line_per_problem(tmp_path, case):
     assert problems(write_text(tmp_path, text)) == expected
 
 
-def test_messages_are_printable(tmp_path):
-    path = write_text(tmp_path, BAD_FILES["terminal escape in a name"][0])
+@pytest.mark.parametrize(
+    "case", ["terminal escape in a name", "unknown key with an escape", "lone surrogate in a name"]
+)
+def test_messages_are_printable(tmp_path, case):
+    """The message quotes the bad text escaped: no raw control code, nothing UTF-8 cannot encode."""
+    path = write_text(tmp_path, BAD_FILES[case][0])
     with pytest.raises(ScenarioError) as err:
         load_scenario(path)
     assert str(err.value).isprintable() and str(err.value).encode("utf-8")
@@ -338,8 +342,9 @@ def test_validate_counts_tle_satellites_against_the_limits(capsys, monkeypatch):
     code, out, _ = run(capsys, "validate", str(IRIDIUM))
     assert code == 1
     assert out == [
-        f"{IRIDIUM}: nodes: 4 nodes x 75 satellites = 300 node-satellite pairs per step exceed "
-        "the limit of 100"
+        f"{IRIDIUM}: constellations[0].source.path: 4 nodes x 75 satellites = 300 node-satellite "
+        "pairs per step exceed the limit of 100; 75 of the satellites are read from "
+        "data/iridium-next_2021-01-30.tle"
     ]
 
 

@@ -63,37 +63,6 @@ def window(shared_window, qtbot, small_scenario_file):
     shared_window.document.undo_stack.setClean()
 
 
-@pytest.fixture
-def answers(monkeypatch):
-    """Modal message boxes are not shown: the button whose text is next in ``answers`` is clicked
-    (OK when none is left; for the static ``warning``/``critical``, the next StandardButton is the
-    answer); ``answers.shown`` holds each box's text."""
-
-    class Answers(list):
-        shown: list[str]
-
-    given = Answers()
-    given.shown = []
-
-    def exec_(box):
-        given.shown.append(box.text() + "\n" + box.detailedText())
-        wanted = given.pop(0) if given else None
-        for button in box.buttons():
-            if wanted is not None and button.text() == wanted:
-                button.click()
-                return 0
-        return QMessageBox.StandardButton.Ok
-
-    def static(_parent, _title, text, *_args, **_kw):
-        given.shown.append(text)
-        return given.pop(0) if given else QMessageBox.StandardButton.Ok
-
-    monkeypatch.setattr(QMessageBox, "exec", exec_)
-    for name in ("warning", "critical", "information"):
-        monkeypatch.setattr(QMessageBox, name, static)
-    return given
-
-
 # ---------------------------------------------------------------------------- never lose work
 def _wait_for(condition, timeout_s: float) -> None:
     end = time.monotonic() + timeout_s

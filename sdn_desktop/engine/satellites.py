@@ -13,8 +13,10 @@ from sgp4.omm import initialize as omm_initialize
 
 from ..scenario import (
     Constellation,
+    OmmRecord,
     OmmSource,
     Scenario,
+    TleRecord,
     TleSource,
     WalkerSource,
     read_omm_file,
@@ -146,48 +148,63 @@ def _file_error(constellation: Constellation, path: Path, reason: str) -> Satell
     return SatelliteSourceError(f"constellation '{constellation.name}': source.path '{path}': {reason}")
 
 
-def _read_tle(constellation: Constellation, path: Path) -> tuple[list[Satrec], list[str], list[str]]:
-    tle = read_tle_file(path)
-    warnings = [f"constellation '{constellation.name}': skipped {s}" for s in tle.skipped]
-    sats = [Satrec.twoline2rv(rec.line1, rec.line2, WGS72) for rec in tle.records]
-    if not sats:
-        raise _file_error(constellation, path, "no valid TLE entries")
-    return sats, [rec.name for rec in tle.records], warnings
+@dataclass
+class _SourceFile:
+    """The entries read from a TLE or OMM constellation's file, before any SGP4 model is built."""
+
+    constellation: Constellation
+    path: Path
+    records: list[TleRecord] | list[OmmRecord]
+    warnings: list[str]
 
 
-def _read_omm(constellation: Constellation, path: Path) -> tuple[list[Satrec], list[str], list[str]]:
-    omm = read_omm_file(path)
-    if omm.problem:
-        raise _file_error(constellation, path, omm.problem)
-    warnings = [f"constellation '{constellation.name}': skipped {s}" for s in omm.skipped]
-    sats, names = [], []
-    for rec in omm.records:
-        sat = Satrec()
-        try:
-            omm_initialize(sat, rec.fields, WGS72)
-        except (ValueError, RuntimeError) as err:
-            warnings.append(f"constellation '{constellation.name}': skipped {path.name}: {rec.where}: {err}")
-            continue
-        sats.append(sat)
-        names.append(rec.name)
-    if not sats:
-        raise _file_error(constellation, path, "no valid OMM entries")
-    return sats, names, warnings
-
-
-def file_satrecs(
-    constellation: Constellation, base_dir: Path, start: datetime
-) -> tuple[list[Satrec], list[str], np.ndarray, np.ndarray, list[str]]:
-    """Satellites of a TLE or OMM source, their names, plane/slot layout and warnings."""
+def _read_source(constellation: Constellation, base_dir: Path) -> _SourceFile:
     source: TleSource = constellation.source
     path = (base_dir / source.path).absolute()  # resolve() raises on a symlink loop; the read reports it
-    read = _read_omm if isinstance(source, OmmSource) else _read_tle
+    omm = isinstance(source, OmmSource)
     try:
-        sats, names, warnings = read(constellation, path)
+        read = read_omm_file(path) if omm else read_tle_file(path)
     except OSError as err:
         raise _file_error(
             constellation, path, "file not found" if isinstance(err, FileNotFoundError) else str(err)
         ) from None
+    if omm and read.problem:
+        raise _file_error(constellation, path, read.problem)
+    if not read.records:
+        raise _file_error(constellation, path, f"no valid {'OMM' if omm else 'TLE'} entries")
+    warnings = [f"constellation '{constellation.name}': skipped {s}" for s in read.skipped]
+    return _SourceFile(constellation, path, read.records, warnings)
+
+
+def _omm_satrecs(file: _SourceFile) -> tuple[list[Satrec], list[str]]:
+    sats, names = [], []
+    for rec in file.records:
+        sat = Satrec()
+        try:
+            omm_initialize(sat, rec.fields, WGS72)
+        except (ValueError, RuntimeError) as err:
+            file.warnings.append(
+                f"constellation '{file.constellation.name}': skipped {file.path.name}: {rec.where}: {err}"
+            )
+            continue
+        sats.append(sat)
+        names.append(rec.name)
+    if not sats:
+        raise _file_error(file.constellation, file.path, "no valid OMM entries")
+    return sats, names
+
+
+def file_satrecs(
+    file: _SourceFile, start: datetime
+) -> tuple[list[Satrec], list[str], np.ndarray, np.ndarray, list[str]]:
+    """Satellites of a TLE or OMM source, their names, plane/slot layout and warnings."""
+    constellation, source = file.constellation, file.constellation.source
+    if isinstance(source, OmmSource):
+        sats, names = _omm_satrecs(file)
+    else:
+        sats = [Satrec.twoline2rv(rec.line1, rec.line2, WGS72) for rec in file.records]
+        names = [rec.name for rec in file.records]
+    warnings = file.warnings
     for sat, name in zip(sats, names, strict=True):
         days = abs(_days_since_1949(start) - (sat.jdsatepoch + sat.jdsatepochF - 2433281.5))
         if days > 30:
@@ -211,6 +228,13 @@ def file_satrecs(
 
 
 def build_satellites(scenario: Scenario, base_dir: Path) -> SatelliteSet:
+    """Every satellite of ``scenario``. TLE and OMM files are read first, the scenario's work limits
+    checked after each (LimitError) and so before any SGP4 model is built."""
+    files: dict[int, _SourceFile] = {}
+    for index, c in enumerate(scenario.constellations):
+        if not isinstance(c.source, WalkerSource):
+            files[index] = _read_source(c, base_dir)
+            scenario.check_work({i: len(file.records) for i, file in files.items()})
     out = SatelliteSet()
     start = scenario.time.start
     consts, planes, slots = [], [], []
@@ -219,7 +243,7 @@ def build_satellites(scenario: Scenario, base_dir: Path) -> SatelliteSet:
             sats, plane, slot = walker_satrecs(c.source, start)
             names = [f"{c.name} P{p:02d}S{s:02d}" for p, s in zip(plane, slot, strict=True)]
         else:
-            sats, names, plane, slot, warnings = file_satrecs(c, base_dir, start)
+            sats, names, plane, slot, warnings = file_satrecs(files[ci], start)
             out.warnings += warnings
         first = len(out.names)
         taken = set(out.names)

@@ -41,6 +41,10 @@ class UnreadableFile(OSError):
         return self.args[0]
 
 
+class OverLimitFile(UnreadableFile):
+    """An input larger than a limit of scenario/limits.py (its size, or the entries it holds)."""
+
+
 class UnwritableTarget(OSError):
     """An output path that must not be written (a block device, a socket, a folder)."""
 
@@ -82,13 +86,13 @@ def read_limited(path: str | os.PathLike, max_bytes: int, what: str) -> bytes:
         if not stat.S_ISREG(info.st_mode):
             raise UnreadableFile(f"is {_kind(info.st_mode)}, not a regular file")
         if info.st_size > max_bytes:
-            raise UnreadableFile(f"is {_size(info.st_size)}, over the limit of {_size(max_bytes)} for {what}")
+            raise OverLimitFile(f"is {_size(info.st_size)}, over the limit of {_size(max_bytes)} for {what}")
         try:
             data = fh.read(max_bytes + 1)
         except OSError as err:
             raise UnreadableFile(f"cannot read: {err.strerror or err}") from None
     if len(data) > max_bytes:  # it grew while we read
-        raise UnreadableFile(f"is over the limit of {_size(max_bytes)} for {what}")
+        raise OverLimitFile(f"is over the limit of {_size(max_bytes)} for {what}")
     return data
 
 

@@ -81,15 +81,24 @@ def check_count(field: str, count: int) -> None:
         raise _over(count, limit, field, " per scenario", (field,))
 
 
-def check_work(satellites: int, nodes: int, legs: int, steps: int) -> None:
-    """What one analysis holds: satellites, node-satellite pairs per step, route results."""
+def check_work(
+    satellites: int, nodes: int, legs: int, steps: int, read_from: tuple[tuple, str, int] | None = None
+) -> None:
+    """What one analysis holds: satellites, node-satellite pairs per step, route results.
+    ``read_from`` is (field, file, satellites) of the largest TLE or OMM file among the satellites:
+    a satellite limit it takes part in is reported at that field, naming the file."""
+    if read_from is None:
+        sats_loc, pairs_loc, from_file = ("constellations",), ("nodes",), ""
+    else:
+        sats_loc = pairs_loc = read_from[0]
+        from_file = f"; {read_from[2]:,} of the satellites are read from {read_from[1]}"
     if satellites > MAX_SATELLITES:
-        raise _over(satellites, MAX_SATELLITES, "satellites", " per scenario", ("constellations",))
+        raise _over(satellites, MAX_SATELLITES, "satellites", " per scenario" + from_file, sats_loc)
     if satellites * nodes > MAX_NODE_SATELLITE_PAIRS:
         raise LimitError(
             f"{nodes:,} nodes x {satellites:,} satellites = {satellites * nodes:,} node-satellite pairs "
-            f"per step exceed the limit of {MAX_NODE_SATELLITE_PAIRS:,}",
-            ("nodes",),
+            f"per step exceed the limit of {MAX_NODE_SATELLITE_PAIRS:,}{from_file}",
+            pairs_loc,
         )
     check_steps(steps)
     if legs * steps > MAX_ROUTE_RESULTS:

@@ -49,7 +49,7 @@ class TimeWindow(_Model):
     """The simulated interval: start epoch, length and analysis step."""
 
     start: datetime = Field(description="start epoch, ISO 8601 UTC, e.g. 2026-01-01T00:00:00Z")
-    duration_s: float = Field(3600.0, gt=0, le=30 * 86400)
+    duration_s: float = Field(3600.0, gt=0, le=limits.MAX_DURATION_S)
     step_s: float = Field(10.0, gt=0)
 
     @field_validator("start")
@@ -407,16 +407,29 @@ class Scenario(_Model):
 
     @model_validator(mode="after")
     def _work(self) -> Scenario:
-        """Satellites, node-satellite pairs and route results known from the file (TLE files are
-        counted when read)."""
-        shells = [c.source for c in self.constellations if isinstance(c.source, WalkerSource)]
-        legs = sum(len(chain.nodes) - 1 for chain in self.chains)
-        steps = limits.step_count(self.time.duration_s, self.time.step_s)
+        """Satellites, node-satellite pairs and route results known from the file (TLE and OMM files
+        are counted when read: see ``check_work`` and scenario/work.py)."""
         try:
-            limits.check_work(sum(s.satellite_count for s in shells), len(self.nodes), legs, steps)
+            self.check_work()
         except limits.LimitError as err:
             raise FieldProblem(err.loc, str(err)) from None
         return self
+
+    def check_work(self, file_satellites: dict[int, int] | None = None) -> None:
+        """``limits.check_work`` for an analysis of the window; ``file_satellites`` maps the index of
+        a TLE or OMM constellation to the satellites read from its file (raises LimitError)."""
+        counts = file_satellites or {}
+        shells = sum(
+            c.source.satellite_count for c in self.constellations if isinstance(c.source, WalkerSource)
+        )
+        read_from = None
+        if counts:
+            largest = max(counts, key=counts.__getitem__)
+            path = self.constellations[largest].source.path
+            read_from = (("constellations", largest, "source", "path"), path, counts[largest])
+        legs = sum(len(chain.nodes) - 1 for chain in self.chains)
+        steps = limits.step_count(self.time.duration_s, self.time.step_s)
+        limits.check_work(shells + sum(counts.values()), len(self.nodes), legs, steps, read_from)
 
     @model_validator(mode="after")
     def _references(self) -> Scenario:

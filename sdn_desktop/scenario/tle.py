@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .files import UnreadableFile, read_limited
+from .files import OverLimitFile, read_limited
 from .limits import MAX_SATELLITES, MAX_TLE_BYTES
 from .values import printable
 
@@ -46,8 +46,8 @@ def _line_problem(line: str, number: str) -> str | None:
 
 def read_tle_file(path: str | Path) -> TleFile:
     """Parse ``path``; raises OSError if it cannot be read (:class:`UnreadableFile` with a one-line
-    reason for a FIFO, a device, a file over ``MAX_TLE_BYTES`` or over ``MAX_SATELLITES`` entries),
-    never on bad content."""
+    reason for a FIFO or a device; :class:`OverLimitFile` for a file over ``MAX_TLE_BYTES`` or over
+    ``MAX_SATELLITES`` entries), never on bad content."""
     path = Path(path)
     raw = read_limited(path, MAX_TLE_BYTES, "TLE files").decode("utf-8", errors="replace")
     lines = [ln.rstrip() for ln in raw.splitlines()]
@@ -81,7 +81,7 @@ def read_tle_file(path: str | Path) -> TleFile:
             seen.add(name)
             result.records.append(TleRecord(name, line1, line2, number))
             if len(result.records) > MAX_SATELLITES:
-                raise UnreadableFile(f"holds more than the limit of {MAX_SATELLITES:,} satellites")
+                raise OverLimitFile(f"holds more than the limit of {MAX_SATELLITES:,} satellites")
         elif line.startswith(("1 ", "2 ")):
             skip(number, pending[0] if pending else None, f"line {line[0]} without its partner line")
             pending = None

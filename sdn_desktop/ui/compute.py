@@ -25,6 +25,8 @@ from ..engine import Cancelled, SatelliteSourceError, Snapshot, TimeSeries
 from ..engine.layout import NetworkLayout
 from ..engine.process import EngineProcess, EngineProcessError
 from ..scenario import Scenario, ScenarioError
+from ..scenario.limits import LimitError
+from ..scenario.work import work_problem
 
 Job = Callable[["JobContext"], Any]
 
@@ -143,7 +145,7 @@ class LatestWorker(QObject):
             self.partial.emit(value)
 
 
-USER_ERRORS = (ScenarioError, SatelliteSourceError)  # their message says all a user needs
+USER_ERRORS = (ScenarioError, SatelliteSourceError, LimitError)  # their message says all a user needs
 
 
 def _describe(err: Exception) -> str:
@@ -262,6 +264,8 @@ class Analysis(QObject):
         self._key = key
 
         def job(ctx: JobContext) -> TimeSeries:
+            if problem := work_problem(scenario, base_dir):  # the engine process never gets it
+                raise LimitError(problem)
             ctx.emit((self._series_engine.load(scenario, base_dir), (scenario, base_dir)))
             if ctx.cancelled():
                 raise Cancelled

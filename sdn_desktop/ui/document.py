@@ -12,8 +12,9 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-from ..scenario import Scenario, load_scenario, save_scenario
+from ..scenario import Scenario, ScenarioError, load_scenario, save_scenario
 from ..scenario.edits import ITEM_LISTS, EditError, FieldPath, with_fields
+from ..scenario.work import work_problem
 from .fields import field_label
 
 
@@ -79,8 +80,12 @@ class ScenarioDocument(QObject):
         self.loaded.emit(scenario)
 
     def open(self, path: Path) -> None:
-        """Load ``path``; raises ScenarioError and leaves the document untouched if it is bad."""
-        self.reset(load_scenario(path), path.resolve())
+        """Load ``path``; raises ScenarioError and leaves the document untouched if it is bad or
+        over a work limit with its TLE and OMM files counted."""
+        scenario = load_scenario(path)
+        if problem := work_problem(scenario, path.resolve().parent):
+            raise ScenarioError(path, [problem])
+        self.reset(scenario, path.resolve())
 
     def save(self, path: Path | None = None) -> None:
         """Write atomically to ``path`` (default: the current file); raises OSError."""
@@ -104,7 +109,14 @@ class ScenarioDocument(QObject):
     def set_fields(self, paths: list[FieldPath], value: Any) -> None:
         """Set the same field of several objects in one undoable step (or raise EditError)."""
         after = with_fields(self.scenario, paths, value)
+        self.refuse_over_limit(after)
         self.apply(after, self._edit_text(paths), merge_key=tuple(paths))
+
+    def refuse_over_limit(self, after: Scenario) -> None:
+        """Raise EditError if the edit to ``after`` takes the scenario over a work limit, its TLE and
+        OMM files counted (a scenario already over one, its file grown since, may be edited back)."""
+        if (problem := work_problem(after, self.base_dir)) and not work_problem(self.scenario, self.base_dir):
+            raise EditError([problem])
 
     def _edit_text(self, paths: list[FieldPath]) -> str:
         """What an edit is called in Edit > Undo: "Change Latitude of Radar", as the panel names it."""

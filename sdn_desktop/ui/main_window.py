@@ -477,6 +477,7 @@ class MainWindow(QMainWindow):
         """Apply the scenario ``build()`` returns and select its objects, or show why it is invalid."""
         try:
             after, select = build()
+            self.document.refuse_over_limit(after)
         except EditError as err:
             self._refused(text, err)
             return
