@@ -13,6 +13,7 @@ import statistics
 import time
 
 from sdn_desktop.engine import Network
+from sdn_desktop.engine.layout import network_layout
 from sdn_desktop.render import GlobeView
 from sdn_desktop.render.map_view import MapView
 from sdn_desktop.scenario import Scenario, load_scenario
@@ -29,7 +30,7 @@ def measure(name: str, scenario: Scenario) -> dict:
     snaps = [network.snapshot(STEP_S * k) for k in range(FRAMES + 1)]
     globe, world = GlobeView(size=SIZE), MapView(size=SIZE)
     for view in (globe, world):
-        view.set_scenario(scenario, network)
+        view.set_scenario(scenario, network_layout(network))
         view.update(snaps[0])
         view.render()  # compile shaders, upload textures, rasterise glyphs
     tracked = next(v for r in snaps[0].routes for v in r.path if v < network.n_sats)

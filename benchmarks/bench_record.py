@@ -1,7 +1,7 @@
 """End-to-end recording speed: engine snapshot, GlobeView update and render, H.264 encoding.
 
 Run: ``.venv/bin/python -m benchmarks record`` (no display needed). Records a 1280x720 MP4 of the
-demo scenario and of the demo with a 100 x 100 Walker backbone (10,154 satellites), several times
+demo scenario and of the demo with a 100 x 100 Walker backbone (10,222 satellites), several times
 each, and reports the median frames per second of the whole ``record()`` call (set-up included) and
 of the frames alone (from the first to the last progress call). Writes benchmarks/results/record.json.
 """
@@ -53,7 +53,7 @@ def measure(name: str, scenario: Scenario) -> dict:
 
 
 def main() -> None:
-    rows = [measure("demo (1,738 sats)", load_scenario(DEMO)), measure("10k (10,154 sats)", scenario_10k())]
+    rows = [measure("demo (1,806 sats)", load_scenario(DEMO)), measure("10k (10,222 sats)", scenario_10k())]
     print_table(
         f"Recording {SIZE[0]}x{SIZE[1]} H.264, {FRAMES} frames, median of {RUNS} runs (frames/s)",
         ["scenario", "frames/s incl. set-up", "frames/s recording"],

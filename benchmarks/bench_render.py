@@ -33,7 +33,7 @@ TARGET_RATIO = 1.3
 
 
 def scenario_10k() -> Scenario:
-    """The demo with its backbone replaced by a 100 x 100 Walker shell (10,154 satellites in all); its
+    """The demo with its backbone replaced by a 100 x 100 Walker shell (10,222 satellites in all); its
     events and threats stay (the strike names backbone planes, which the bigger shell also has)."""
     data = load_scenario(DEMO).model_dump(mode="json")
     data["name"] = "10k shell"

@@ -1,6 +1,6 @@
 """Resilience sweep speed: trial-steps per second against running the engine once per trial.
 
-The demo scenario (1,738 satellites, 3 chains, one of them from a threat; its strike, jammer and
+The demo scenario (1,806 satellites, 3 chains, one of them from a threat; its strike, jammer and
 vendor outage in effect under the attrition), 11 attrition levels (0 to 0.5), 61 steps (one hour
 at 60 s). The baseline builds a ``Network`` with the trial's destroyed satellites disabled and runs
 the window, as a script around ``sdn-desktop analyze`` would; it must give the same latencies as the

@@ -24,6 +24,8 @@ to ``Network.step`` itself.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,13 +49,22 @@ def _grant_each(offered: np.ndarray, a: np.ndarray, b: np.ndarray, k: int, n_ver
     return granted
 
 
-try:  # the engine's greedy matching is a loop: compiled it costs microseconds, in Python ~0.5 ms
-    from numba import njit
+greedy_matching = _greedy_matching
 
-    greedy_matching = njit(cache=True)(_greedy_matching)
-    _grant_each = njit(cache=True)(_grant_each)
-except ImportError:  # pragma: no cover - same results, only slower
-    greedy_matching = _greedy_matching
+
+@functools.cache
+def _grant_kernel() -> Callable:
+    """``_grant_each`` compiled with numba on first use: the engine's greedy matching is a loop that
+    compiled costs microseconds, in Python ~0.5 ms. Compiled here, not at import, because importing
+    numba takes most of a second that the app's start-up should not pay."""
+    global greedy_matching
+    try:
+        from numba import njit  # noqa: PLC0415
+    except ImportError:  # pragma: no cover - same results, only slower
+        return _grant_each
+    greedy_matching = njit(cache=True)(_greedy_matching)  # _grant_each calls it through this name
+    return njit(cache=True)(_grant_each)
+
 
 NEIGHBOUR_DEPTH = 32  # cross-vendor partners listed per query; a deeper need goes to Network.step
 LOWER_BOUND_SLACK_KM = 1e-6  # a gained link must be this much longer than needed to be ignored
@@ -249,7 +260,7 @@ class StepContext:
             deep[which] |= (p.full & asking & (rank[:, :, -1] < want[:, :, 0])).any(axis=1)
             s, r, d = np.nonzero(chosen)
             offered[which[s], p.offer[r, d]] = True
-        granted = _grant_each(
+        granted = _grant_kernel()(
             offered[:, self._offer_order] & ~deep[:, None], self._offer_a, self._offer_b, k, self.n_sats
         )
         present = np.zeros((sets, self._n_cross), bool)
