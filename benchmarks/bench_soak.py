@@ -3,7 +3,7 @@
 Run: ``xvfb-run -a .venv/bin/python -m benchmarks soak`` (needs an X server: the window is real).
 The main window opens the demo scenario and plays it at x100, starting again from the beginning
 whenever the clock reaches the end. The resident set size (RSS) of the GUI process and of each child
-(two engine processes, the globe process) is read from /proc after a warm-up (BENCH_SOAK_WARMUP_S,
+(two engine processes, the globe and the map processes) is read from /proc after a warm-up (BENCH_SOAK_WARMUP_S,
 default 60 s) and then every BENCH_SOAK_SAMPLE_S (30 s) until BENCH_SOAK_MINUTES (8) of playing
 have passed. Reported per process: RSS after the warm-up and at the end, the growth in per cent
 (target: under 1 %) and its slope over the second half of the run (MB a minute). Prints a table and
@@ -38,6 +38,7 @@ def process_names(window) -> dict[int, str]:
         "engine (series)": analysis._series_engine._process,
         "engine (snapshots)": analysis._snapshot_engine._process,
         "globe": window.globe._renderer.process,
+        "map": window.map_panel.map._renderer.process,
     }
     roles = {os.getpid(): "GUI", **{child.pid: name for name, child in children.items() if child is not None}}
     return {pid: roles.get(pid, f"child {pid}") for pid in [os.getpid(), *child_pids()]}
