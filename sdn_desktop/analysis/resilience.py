@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
@@ -24,6 +24,9 @@ from ..engine.routing import build_graph
 from ..scenario import Scenario
 from .evaluator import StepContext, contexts_for, route_links
 from .stats import availability_interval, percentile_intervals
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 MODES = ("random", "targeted", "planes", "operators")
 TRIAL_BATCH = 25  # trials evaluated together, one instant at a time; progress is reported per batch
@@ -528,6 +531,8 @@ def disjoint_paths(context: StepContext, leg_index: int, stretch: float = REDUND
     bound = stretch * route.length_km + 1e-6
     inside = d_from + d_to <= bound
     keep = inside[edges[:, 0]] & inside[edges[:, 1]]
+    import networkx as nx  # noqa: PLC0415 - only a study needs it, not the app's start-up
+
     g = nx.DiGraph()
     g.add_weighted_edges_from(
         zip(edges[keep, 0].tolist(), edges[keep, 1].tolist(), weights[keep].tolist(), strict=True)
