@@ -3,11 +3,11 @@
 Run: ``xvfb-run -a .venv/bin/python -m benchmarks soak`` (needs an X server: the window is real).
 The main window opens the demo scenario and plays it at x100, starting again from the beginning
 whenever the clock reaches the end. The resident set size (RSS) of the GUI process and of each child
-(two engine processes, the globe and the map processes) is read from /proc after a warm-up (BENCH_SOAK_WARMUP_S,
-default 60 s) and then every BENCH_SOAK_SAMPLE_S (30 s) until BENCH_SOAK_MINUTES (8) of playing
-have passed. Reported per process: RSS after the warm-up and at the end, the growth in per cent
-(target: under 1 %) and its slope over the second half of the run (MB a minute). Prints a table and
-writes benchmarks/results/soak.json.
+(two engine processes, the globe and the map processes) is read from /proc after a warm-up
+(BENCH_SOAK_WARMUP_S, default 60 s) and then every BENCH_SOAK_SAMPLE_S (30 s) until
+BENCH_SOAK_MINUTES (8) of playing have passed. Reported per process: RSS after the warm-up and at
+the end, the growth in per cent (target: under 1 %) and its slope over the second half of the run
+(MB a minute). Prints a table and writes benchmarks/results/soak.json.
 """
 
 from __future__ import annotations
