@@ -176,3 +176,25 @@ def test_render_at_another_size_keeps_the_canvas(view):
     assert image.shape == (210, 360, 4)
     assert view.canvas.size == SIZE
     assert view.render().shape == (SIZE[1], SIZE[0], 4)
+
+
+def test_critical_elements_are_ringed_in_amber_where_they_are(view, small):
+    """A resilience study's critical satellites and nodes, ringed on the map (MapState.critical)."""
+    from sdn_desktop.render.layers.critical import CRITICAL_COLOR  # noqa: PLC0415
+    from sdn_desktop.render.map_state import MapState  # noqa: PLC0415
+
+    snapshot = small[2]
+    others = frozenset(MapView.LAYERS) - {"earth", "critical"}
+    critical = (("satellite", 5), ("node", 0))
+    view.apply(MapState(size=SIZE, hidden_layers=others, critical=critical))
+    image = view.render()
+    lat, lon = sub_points(snapshot, [5])
+    node_lat, node_lon, _ = ecef_to_geodetic(snapshot.node_pos[:1])
+    amber = np.argwhere(near_color(image, CRITICAL_COLOR))
+    for x, y in (view.project(lat, lon)[0], view.project(node_lat, node_lon)[0]):
+        assert (np.hypot(amber[:, 1] - x, amber[:, 0] - y) < 14).sum() > 10, "no ring there"
+    view.apply(MapState(size=SIZE, hidden_layers=others | {"critical"}, critical=critical))
+    assert not near_color(view.render(), CRITICAL_COLOR).any()
+    with pytest.raises(ValueError, match="critical"):
+        view.apply(MapState(size=SIZE, critical=(("satellite", 36),)))
+    view.apply(MapState(size=SIZE))

@@ -279,14 +279,18 @@ def test_the_window_marks_the_critical_elements_on_the_globe_and_a_click_selects
         assert any(kind == "satellite" for kind, _ in expected)
         state = window.globe.state
         assert state.critical == expected and state.layer_visible("critical")
+        map_state = window.map_panel.map.state
+        assert map_state.critical == expected and map_state.layer_visible("critical")
         assert len(state.critical_links) == sum(r["kind"] == "link" for r in records)
 
         layer_action = window.layer_actions["critical"]
         assert dock.show_on_globe.isChecked() and layer_action.isChecked()
         dock.show_on_globe.setChecked(False)
         assert not window.globe.state.layer_visible("critical") and not layer_action.isChecked()
+        assert not window.map_panel.map.state.layer_visible("critical")
         layer_action.trigger()  # View -> Layers -> Critical
         assert window.globe.state.layer_visible("critical") and dock.show_on_globe.isChecked()
+        assert window.map_panel.map.state.layer_visible("critical")
 
         radar = next(i for i, node in enumerate(window.scenario.nodes) if node.name == "Radar")
         assert window.document.try_set_fields([("nodes", radar, "position", "lat_deg")], 51.0) is None

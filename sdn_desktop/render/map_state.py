@@ -22,6 +22,7 @@ class MapState:
 
     ``tracked``: satellites whose ground tracks are drawn, ``track_behind_s`` before and
     ``track_ahead_s`` after the snapshot's time. ``camera``: the rectangle shown (None: the whole map).
+    ``critical``: a resilience study's critical satellites and nodes, ringed (most critical first).
     """
 
     hidden_layers: frozenset[str] = frozenset()
@@ -31,13 +32,15 @@ class MapState:
     track_ahead_s: float = DEFAULT_TRACK_SPAN_S
     size: tuple[int, int] = (1280, 720)
     camera: MapRect | None = None
+    critical: tuple[Target, ...] = ()
 
     def __post_init__(self):
-        target = self.selection
-        if target is not None:
-            if len(target) != 2 or target[0] not in TARGET_KINDS:
+        for target in (self.selection, *self.critical):
+            if target is not None and (len(target) != 2 or target[0] not in TARGET_KINDS):
                 raise ValueError(f"a target is ('satellite'|'node', index), got {target!r}")
-            object.__setattr__(self, "selection", (str(target[0]), int(target[1])))
+        if self.selection is not None:
+            object.__setattr__(self, "selection", (str(self.selection[0]), int(self.selection[1])))
+        object.__setattr__(self, "critical", tuple((str(kind), int(index)) for kind, index in self.critical))
         for name in ("track_behind_s", "track_ahead_s"):
             span = float(getattr(self, name))
             if not 0.0 <= span <= MAX_TRACK_SPAN_S:
@@ -57,18 +60,24 @@ class MapState:
         return name not in self.hidden_layers
 
     def check_targets(self, counts: dict[str, int]) -> None:
-        """Raise ValueError when the selection or a tracked satellite is not among ``counts``."""
+        """Raise ValueError when the selection, a tracked satellite or a critical element is not among
+        ``counts``."""
         if not _present(self.selection, counts):
             kind, index = self.selection
             raise ValueError(f"selection: no {kind} with index {index} in the scenario")
         missing = [i for i in self.tracked if not _present(("satellite", i), counts)]
         if missing:
             raise ValueError(f"ground tracks: no satellite with index {missing[0]} in the scenario")
+        for kind, index in self.critical:
+            if not _present((kind, index), counts):
+                raise ValueError(f"critical: no {kind} with index {index} in the scenario")
 
     def fitted(self, counts: dict[str, int]) -> MapState:
-        """This state for another scenario: a selection or tracked satellite it lacks is dropped."""
+        """This state for another scenario: a selection, tracked satellite or critical element it lacks
+        is dropped."""
         return replace(
             self,
             selection=self.selection if _present(self.selection, counts) else None,
             tracked=tuple(i for i in self.tracked if _present(("satellite", i), counts)),
+            critical=tuple(t for t in self.critical if _present(t, counts)),
         )

@@ -34,6 +34,8 @@ from ..styles import ROLE_STYLES, node_color
 from .backend import canvas_app, render_at
 from .dots import Dots
 from .earth import blue_marble_texture
+from .layers.critical import CRITICAL_COLOR
+from .layers.critical import RING_SIZE_PX as CRITICAL_RING_PX
 from .map_geometry import ground_paths, polyline_segments
 from .map_state import DEFAULT_TRACK_SPAN_S, MapRect, MapState
 from .overlay import (
@@ -172,6 +174,7 @@ class MapView:
         "routes",
         "threats",
         "nodes",
+        "critical",
         "labels",
         "status",
     )
@@ -200,6 +203,7 @@ class MapView:
         self._layer_on = dict.fromkeys(self.LAYERS, True)
         self._has_data: dict[object, bool] = {}
         self._selection: tuple[str, int] | None = None
+        self._critical: tuple[tuple[str, int], ...] = ()
         self._tracks: tuple[np.ndarray, float, float, float] = (np.zeros(0, int), 0.0, 0.0, 1.0)
         self._footprints: tuple[np.ndarray, np.ndarray, float] = (np.zeros(0, int), np.zeros(0, int), 0.0)
         self._sat_rgba = np.zeros((0, 4), np.float32)
@@ -239,13 +243,15 @@ class MapView:
         self._threat_lines = self._line(parent, width=THREAT_TRACK_PX)
         self._threats = scene.visuals.Markers(parent=parent)
         self._nodes = scene.visuals.Markers(parent=parent)
+        self._critical_rings = scene.visuals.Markers(parent=parent)
         self._selection_ring = scene.visuals.Markers(parent=parent)
         self._node_shadows = make_text(parent, self._fonts, "left", "center", 8, color=LABEL_SHADOW_COLOR)
         self._node_labels = make_text(parent, self._fonts, "left", "center", 8, color=NODE_LABEL_COLOR)
         drawn_in_order = (
             self._earth, self._grid, self._grid_labels, self._footprint_lines, self._custody_lines,
             self._jam_lines, self._track_lines, self._satellites, self._struck, self._route_casing,
-            self._routes, self._threat_lines, self._threats, self._nodes, self._selection_ring,
+            self._routes, self._threat_lines, self._threats, self._nodes, self._critical_rings,
+            self._selection_ring,
             self._node_shadows,
             self._node_labels,
         )  # fmt: skip
@@ -307,6 +313,7 @@ class MapView:
             "routes": [self._route_casing, self._routes],
             "threats": [self._threat_lines, self._threats, self._custody_lines],
             "nodes": [self._nodes],
+            "critical": [self._critical_rings],
             "labels": [self._node_shadows, self._node_labels],
             "status": [self._status_root],
         }[name]
@@ -443,6 +450,7 @@ class MapView:
         self._update_jamming(snapshot)
         self._update_struck(snapshot)
         self._update_selection()
+        self._update_critical()
         self._update_status(snapshot)
         self._refresh_visibility()
 
@@ -688,6 +696,21 @@ class MapView:
                 edge_width=0,
             )  # fmt: skip
 
+    def _update_critical(self) -> None:
+        """Amber rings on a resilience study's critical satellites and nodes, where they are now."""
+        where = []
+        if self.snapshot is not None:
+            for kind, index in self._critical:
+                if kind == "node":
+                    where.append((self._node_lon[index], self._node_lat[index]))
+                elif self.snapshot.sat_active[index] and np.isfinite(self._sat_lat[index]):
+                    where.append((self._sat_lon[index], self._sat_lat[index]))
+        self._has_data[self._critical_rings] = bool(where)
+        if where:
+            self._critical_rings.set_data(
+                np.array(where), size=CRITICAL_RING_PX, symbol="ring", face_color=CRITICAL_COLOR, edge_width=0
+            )
+
     def projection(self) -> MapProjection:
         """Where the map is drawn now and what can be picked, as plain numpy."""
         transform = self._earth.parent.node_transform(self.canvas.scene)
@@ -767,6 +790,13 @@ class MapView:
             tracked = self._check_indices("satellite", state.tracked)
             self._tracks = (tracked, state.track_behind_s, state.track_ahead_s, DEFAULT_TRACK_STEP_S)
             self._redraw()
+            self._refresh_visibility()
+        if before is None or state.critical != before.critical:
+            invalid = [t for t in state.critical if not self._valid_target(t)]
+            if invalid:
+                raise ValueError(f"critical: no {invalid[0][0]} with index {invalid[0][1]}")
+            self._critical = state.critical
+            self._update_critical()
             self._refresh_visibility()
         if state.camera is None:
             self.reset_camera()

@@ -253,7 +253,10 @@ class MainWindow(QMainWindow):
         for frame, action in self.frame_actions.items():
             with signals_blocked(action):
                 action.setChecked(state.frame == frame)
-        self.resilience.set_show_on_globe(state.layer_visible("critical"))
+        critical_shown = state.layer_visible("critical")
+        self.resilience.set_show_on_globe(critical_shown)
+        if self.map_panel.map.state.layer_visible("critical") != critical_shown:  # the map follows
+            self.map_panel.map.set_layer_visible("critical", critical_shown)
 
     def _connect(self) -> None:
         doc = self.document
@@ -422,16 +425,17 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(self.globe_tools.satellite_details(index), 10000)
 
     def _mark_critical(self, records: list[dict]) -> None:
-        """Mark a resilience study's critical elements on the globe, found by name in the scenario the
-        globe shows (again once a new network reaches the globe)."""
+        """Mark a resilience study's critical elements on the globe and the map, found by name in the
+        scenario the globe shows (again once a new network reaches the globe)."""
         network, shown = self.analysis.network, self.globe.scenario
         if network is None or shown is None or self._new_network is not None:
             return
         targets, links = critical_targets(records, list(network.sats.names), [n.name for n in shown.nodes])
-        try:
-            self.globe.set_critical(targets, links)
-        except ValueError:  # the globe still shows the scenario before the edit
-            self.globe.set_critical(())
+        for view in (self.globe, self.map_panel.map):
+            try:
+                view.set_critical(targets, links)
+            except ValueError:  # the view still shows the scenario before the edit
+                view.set_critical(())
 
     def focus(self, ref: ObjectRef) -> None:
         target = self._camera_target(ref)
