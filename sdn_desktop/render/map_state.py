@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from .state import TARGET_KINDS, Target, _present
+from .state import TARGET_KINDS, Target, TargetLink, _ends, _present, _target
 
 DEFAULT_TRACK_SPAN_S = 2700.0  # half an orbit of a low shell, behind and ahead
 MAX_TRACK_SPAN_S = 86400.0
@@ -22,7 +22,8 @@ class MapState:
 
     ``tracked``: satellites whose ground tracks are drawn, ``track_behind_s`` before and
     ``track_ahead_s`` after the snapshot's time. ``camera``: the rectangle shown (None: the whole map).
-    ``critical``: a resilience study's critical satellites and nodes, ringed (most critical first).
+    ``critical``: a resilience study's critical satellites and nodes, ringed (most critical first);
+    ``critical_links``: its critical links, drawn along their ground paths.
     """
 
     hidden_layers: frozenset[str] = frozenset()
@@ -33,14 +34,18 @@ class MapState:
     size: tuple[int, int] = (1280, 720)
     camera: MapRect | None = None
     critical: tuple[Target, ...] = ()
+    critical_links: tuple[TargetLink, ...] = ()
 
     def __post_init__(self):
-        for target in (self.selection, *self.critical):
+        for target in (self.selection, *self.critical, *_ends(self.critical_links)):
             if target is not None and (len(target) != 2 or target[0] not in TARGET_KINDS):
                 raise ValueError(f"a target is ('satellite'|'node', index), got {target!r}")
         if self.selection is not None:
-            object.__setattr__(self, "selection", (str(self.selection[0]), int(self.selection[1])))
-        object.__setattr__(self, "critical", tuple((str(kind), int(index)) for kind, index in self.critical))
+            object.__setattr__(self, "selection", _target(self.selection))
+        object.__setattr__(self, "critical", tuple(_target(t) for t in self.critical))
+        object.__setattr__(
+            self, "critical_links", tuple((_target(a), _target(b)) for a, b in self.critical_links)
+        )
         for name in ("track_behind_s", "track_ahead_s"):
             span = float(getattr(self, name))
             if not 0.0 <= span <= MAX_TRACK_SPAN_S:
@@ -68,7 +73,7 @@ class MapState:
         missing = [i for i in self.tracked if not _present(("satellite", i), counts)]
         if missing:
             raise ValueError(f"ground tracks: no satellite with index {missing[0]} in the scenario")
-        for kind, index in self.critical:
+        for kind, index in (*self.critical, *_ends(self.critical_links)):
             if not _present((kind, index), counts):
                 raise ValueError(f"critical: no {kind} with index {index} in the scenario")
 
@@ -80,4 +85,7 @@ class MapState:
             selection=self.selection if _present(self.selection, counts) else None,
             tracked=tuple(i for i in self.tracked if _present(("satellite", i), counts)),
             critical=tuple(t for t in self.critical if _present(t, counts)),
+            critical_links=tuple(
+                link for link in self.critical_links if all(_present(t, counts) for t in link)
+            ),
         )

@@ -78,6 +78,7 @@ LABEL_SHADOW_PX = 1.0
 LABEL_MAX_SHIFT = 4  # lines a node name may move down to clear another
 SELECTION_COLOR = "#ffffff"
 SELECTION_SIZE_PX = 20.0
+CRITICAL_LINK_PX = 3.0
 ALTITUDE_ROUND_KM = 10.0  # shells closer in altitude than this share one node footprint
 CHAIN_GAP_PX = 22  # between chain entries in the status strip
 DEFAULT_TRACK_STEP_S = 20.0
@@ -204,6 +205,7 @@ class MapView:
         self._has_data: dict[object, bool] = {}
         self._selection: tuple[str, int] | None = None
         self._critical: tuple[tuple[str, int], ...] = ()
+        self._critical_link_ends: tuple[tuple[tuple[str, int], tuple[str, int]], ...] = ()
         self._tracks: tuple[np.ndarray, float, float, float] = (np.zeros(0, int), 0.0, 0.0, 1.0)
         self._footprints: tuple[np.ndarray, np.ndarray, float] = (np.zeros(0, int), np.zeros(0, int), 0.0)
         self._sat_rgba = np.zeros((0, 4), np.float32)
@@ -243,6 +245,7 @@ class MapView:
         self._threat_lines = self._line(parent, width=THREAT_TRACK_PX)
         self._threats = scene.visuals.Markers(parent=parent)
         self._nodes = scene.visuals.Markers(parent=parent)
+        self._critical_links = self._line(parent, width=CRITICAL_LINK_PX)
         self._critical_rings = scene.visuals.Markers(parent=parent)
         self._selection_ring = scene.visuals.Markers(parent=parent)
         self._node_shadows = make_text(parent, self._fonts, "left", "center", 8, color=LABEL_SHADOW_COLOR)
@@ -250,8 +253,8 @@ class MapView:
         drawn_in_order = (
             self._earth, self._grid, self._grid_labels, self._footprint_lines, self._custody_lines,
             self._jam_lines, self._track_lines, self._satellites, self._struck, self._route_casing,
-            self._routes, self._threat_lines, self._threats, self._nodes, self._critical_rings,
-            self._selection_ring,
+            self._routes, self._threat_lines, self._threats, self._nodes, self._critical_links,
+            self._critical_rings, self._selection_ring,
             self._node_shadows,
             self._node_labels,
         )  # fmt: skip
@@ -313,7 +316,7 @@ class MapView:
             "routes": [self._route_casing, self._routes],
             "threats": [self._threat_lines, self._threats, self._custody_lines],
             "nodes": [self._nodes],
-            "critical": [self._critical_rings],
+            "critical": [self._critical_links, self._critical_rings],
             "labels": [self._node_shadows, self._node_labels],
             "status": [self._status_root],
         }[name]
@@ -697,7 +700,8 @@ class MapView:
             )  # fmt: skip
 
     def _update_critical(self) -> None:
-        """Amber rings on a resilience study's critical satellites and nodes, where they are now."""
+        """Amber rings on a resilience study's critical satellites and nodes, and amber lines along its
+        critical links, where they are now."""
         where = []
         if self.snapshot is not None:
             for kind, index in self._critical:
@@ -710,6 +714,19 @@ class MapView:
             self._critical_rings.set_data(
                 np.array(where), size=CRITICAL_RING_PX, symbol="ring", face_color=CRITICAL_COLOR, edge_width=0
             )
+        ends = np.zeros((0, 2, 3))
+        if self.snapshot is not None and self._critical_link_ends:
+            ends = np.array([[self._position_km(t) for t in link] for link in self._critical_link_ends])
+        drawn = polyline_segments(*ground_paths(ends[:, 0], ends[:, 1])) if len(ends) else np.zeros((0, 2))
+        self._set_lines(self._critical_links, drawn, CRITICAL_COLOR)
+
+    def _position_km(self, target: tuple[str, int]) -> np.ndarray:
+        """Where a satellite (NaN when inactive: its links are then not drawn) or a node is now (km)."""
+        kind, index = target
+        snap = self.snapshot
+        if kind == "node":
+            return snap.node_pos[index]
+        return snap.sat_pos[index] if snap.sat_active[index] else np.full(3, np.nan)
 
     def projection(self) -> MapProjection:
         """Where the map is drawn now and what can be picked, as plain numpy."""
@@ -791,11 +808,15 @@ class MapView:
             self._tracks = (tracked, state.track_behind_s, state.track_ahead_s, DEFAULT_TRACK_STEP_S)
             self._redraw()
             self._refresh_visibility()
-        if before is None or state.critical != before.critical:
-            invalid = [t for t in state.critical if not self._valid_target(t)]
+        if before is None or (state.critical, state.critical_links) != (
+            before.critical,
+            before.critical_links,
+        ):
+            ends = [end for link in state.critical_links for end in link]
+            invalid = [t for t in (*state.critical, *ends) if not self._valid_target(t)]
             if invalid:
                 raise ValueError(f"critical: no {invalid[0][0]} with index {invalid[0][1]}")
-            self._critical = state.critical
+            self._critical, self._critical_link_ends = state.critical, state.critical_links
             self._update_critical()
             self._refresh_visibility()
         if state.camera is None:

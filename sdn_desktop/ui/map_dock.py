@@ -45,10 +45,6 @@ class MapWidget(GlobeWidget):
         tracked = (index,) if kind == "satellite" else ()
         self._change(lambda state: self._checked(replace(state, selection=target, tracked=tracked)))
 
-    def set_critical(self, targets: tuple, links: tuple = ()) -> None:
-        """Ring a resilience study's critical satellites and nodes (the map draws no critical links)."""
-        self._change(lambda state: self._checked(replace(state, critical=tuple(targets))))
-
     def project(self, points_km: np.ndarray) -> np.ndarray:
         """Pixel positions of Earth-fixed points on the map on screen (NaN before the first frame),
         as the globe's ``project``."""
