@@ -198,3 +198,33 @@ def test_critical_elements_are_ringed_in_amber_where_they_are(view, small):
     with pytest.raises(ValueError, match="critical"):
         view.apply(MapState(size=SIZE, critical=(("satellite", 36),)))
     view.apply(MapState(size=SIZE))
+
+
+@pytest.mark.parametrize("width", [300, 420, 560, 900])
+def test_status_texts_never_overlap_on_a_narrow_map(canvas, small_scenario, width):
+    """The clock and the chains' latencies share the status strip: on a narrow map the chains are
+    shortened to their latencies and the clock to T+, never drawn over each other."""
+    from sdn_desktop.render.map_view import _text_width_px  # noqa: PLC0415
+    from sdn_desktop.scenario import KillChain  # noqa: PLC0415
+
+    cue = KillChain(name="Cue from the northern radar", color="#ffd740", nodes=["Radar", "C2"])
+    scenario = small_scenario.model_copy(update={"chains": [*small_scenario.chains, cue]})
+    network = Network(scenario)
+    canvas.resize((width, 300))
+    canvas.set_scenario(scenario, network)
+    canvas.update(network.snapshot(T_S))
+    left, chains = canvas._status_left, canvas._status_chains
+    texts = [left.text] if isinstance(left.text, str) else list(left.text)
+    left_end = max(
+        x + _text_width_px(t, 9) for t, x in zip(texts, np.atleast_2d(left.pos)[:, 0], strict=True)
+    )
+    assert any("T+" in t for t in texts), "the clock is always shown"
+    if chains.visible:
+        names = [chains.text] if isinstance(chains.text, str) else list(chains.text)
+        chain_start = min(
+            x - _text_width_px(t, 9) for t, x in zip(names, np.atleast_2d(chains.pos)[:, 0], strict=True)
+        )
+        assert left_end <= chain_start, (texts, names)
+    if width >= 900:
+        assert chains.visible and any(t.startswith("Cue from the northern radar") for t in chains.text)
+    canvas.resize(SIZE)

@@ -299,8 +299,9 @@ class MapView:
             visual.order = order
             visual.set_gl_state("translucent", depth_test=False)
         self._status_clock = ""
+        self._status_elapsed = ""  # the clock's short form, for a narrow map
         self._status_title = ""
-        self._status_entries: list[tuple[str, tuple]] = []  # chain texts and colours
+        self._status_entries: list[tuple[str, str, tuple]] = []  # chain texts, short forms and colours
         self._legend: list[tuple[str, tuple]] = []  # constellation names and colours
 
     # ------------------------------------------------------------------ layers
@@ -650,8 +651,24 @@ class MapView:
                 shells.append((altitude, Color(c.color).rgba))
         return shells
 
+    def _status_fit(self, right: float) -> tuple[list[tuple[str, tuple]], str]:
+        """The chain entries (text, colour) and the clock text that fit left of ``right`` together:
+        full texts where they fit, else the chains' short forms, else the short clock too."""
+        full = [(text, color) for text, _, color in self._status_entries]
+        short = [(text, color) for _, text, color in self._status_entries]
+        for chains, clock in (
+            (full, self._status_clock),
+            (short, self._status_clock),
+            (short, self._status_elapsed),
+        ):
+            used = sum(_text_width_px(text, 9) + CHAIN_GAP_PX for text, _ in chains)
+            if 12.0 + _text_width_px(clock, 9) + CHAIN_GAP_PX + used <= right:
+                break
+        return chains, clock
+
     def _update_status(self, snapshot: Snapshot) -> None:
-        self._status_clock = f"{snapshot.time_utc:%Y-%m-%d %H:%M:%S} UTC   T+{_elapsed(snapshot.t_s)}"
+        self._status_elapsed = f"T+{_elapsed(snapshot.t_s)}"
+        self._status_clock = f"{snapshot.time_utc:%Y-%m-%d %H:%M:%S} UTC   {self._status_elapsed}"
         total = np.zeros(len(self._chain_rgba))
         broken: dict[int, str] = {}
         for route in snapshot.routes:
@@ -665,6 +682,7 @@ class MapView:
                 f"{chain.name}  {total[i]:.1f} ms"
                 if i not in broken
                 else f"{chain.name}  UNREACHABLE ({broken[i]})",
+                f"{total[i]:.1f} ms" if i not in broken else "UNREACHABLE",  # the colour names the chain
                 self._chain_rgba[i] if i not in broken else Color(UNREACHABLE_COLOR).rgba,
             )
             for i, chain in enumerate(self.scenario.chains)
@@ -844,12 +862,17 @@ class MapView:
 
     def _layout_status(self) -> None:
         """Title and clock on the left, chain latencies on the right, the constellation legend in
-        between where it fits."""
+        between where it fits. On a narrow map the title goes first, then the chains are shortened to
+        their latencies (in their colours), then the clock to the time since the start; the left
+        texts never run into the chains (chains that still do not fit are left out from the left)."""
         width, height = self._size
         y = height - STATUS_PX / 2
+        chains, clock = self._status_fit(width - 12.0)
         right = width - 12.0
         chain_texts, chain_pos, chain_colors = [], [], []
-        for text, color in reversed(self._status_entries):
+        for text, color in reversed(chains):
+            if right - _text_width_px(text, 9) < 12.0 + _text_width_px(clock, 9) + CHAIN_GAP_PX:
+                break
             chain_texts.append(text)
             chain_pos.append((right, y))
             chain_colors.append(color)
@@ -857,12 +880,12 @@ class MapView:
         self._show(self._status_chains, chain_texts, chain_pos, chain_colors)
 
         title = self._status_title  # left out where it would run into the chains (a narrow map)
-        if 12.0 + _text_width_px(title, 9) + CHAIN_GAP_PX + _text_width_px(self._status_clock, 9) > right:
+        if 12.0 + _text_width_px(title, 9) + CHAIN_GAP_PX + _text_width_px(clock, 9) > right:
             title = ""
-        left_texts = [title, self._status_clock]
+        left_texts = [title, clock]
         left_pos = [(12.0, y), (12.0 + (_text_width_px(title, 9) + CHAIN_GAP_PX if title else 0.0), y)]
         left_colors = [STATUS_TEXT_COLOR, MUTED_COLOR]
-        x = left_pos[1][0] + _text_width_px(self._status_clock, 9) + CHAIN_GAP_PX
+        x = left_pos[1][0] + _text_width_px(clock, 9) + CHAIN_GAP_PX
         markers = []
         for name, color in self._legend:
             end = x + 14 + _text_width_px(name, 9)
