@@ -228,3 +228,27 @@ def test_status_texts_never_overlap_on_a_narrow_map(canvas, small_scenario, widt
     if width >= 900:
         assert chains.visible and any(t.startswith("Cue from the northern radar") for t in chains.text)
     canvas.resize(SIZE)
+
+
+def test_struck_satellites_are_crossed_for_five_minutes_as_on_the_globe(canvas, small_scenario):
+    from sdn_desktop.render.layers.attacks import STRUCK_SHOWN_S  # noqa: PLC0415
+    from sdn_desktop.scenario.model import DestroyEvent  # noqa: PLC0415
+
+    strike = DestroyEvent(name="Strike", at_s=60.0, satellites=["Shell P00S00", "Shell P01S01"])
+    scenario = small_scenario.model_copy(update={"events": [strike]})
+    network = Network(scenario)
+    canvas.resize(SIZE)
+    canvas.set_scenario(scenario, network)
+    only_layers(canvas, "earth", "struck")
+    shown = []  # pixels the struck layer changes at each instant
+    for t_s in (30.0, 90.0, 60.0 + STRUCK_SHOWN_S - 10.0, 60.0 + STRUCK_SHOWN_S + 30.0):
+        canvas.update(network.snapshot(t_s))
+        canvas.set_layer_visible("struck", False)
+        without = canvas.render()[..., :3].astype(int)
+        canvas.set_layer_visible("struck", True)
+        shown.append(int((np.abs(canvas.render()[..., :3].astype(int) - without).sum(axis=-1) > 60).sum()))
+    before, just_after, late, after_window = shown
+    assert just_after > 10 and late > 10, shown
+    assert before == 0 and after_window == 0, shown
+    for layer in MapView.LAYERS:
+        canvas.set_layer_visible(layer, True)

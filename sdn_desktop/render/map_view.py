@@ -34,6 +34,7 @@ from ..styles import ROLE_STYLES, node_color
 from .backend import canvas_app, render_at
 from .dots import Dots
 from .earth import blue_marble_texture
+from .layers.attacks import STRUCK_SHOWN_S
 from .layers.critical import CRITICAL_COLOR
 from .layers.critical import RING_SIZE_PX as CRITICAL_RING_PX
 from .map_geometry import ground_paths, polyline_segments
@@ -301,7 +302,7 @@ class MapView:
         self._status_clock = ""
         self._status_elapsed = ""  # the clock's short form, for a narrow map
         self._status_title = ""
-        self._status_entries: list[tuple[str, str, tuple]] = []  # chain texts, short forms and colours
+        self._status_entries: list[tuple[str, tuple, str, tuple]] = []  # chain text, colour, short forms
         self._legend: list[tuple[str, tuple]] = []  # constellation names and colours
 
     # ------------------------------------------------------------------ layers
@@ -620,11 +621,12 @@ class MapView:
         )
 
     def _update_struck(self, snapshot: Snapshot) -> None:
-        """A cross where each satellite destroyed by now would be (its debris: the engine no longer
-        places it, so it is propagated here)."""
-        destroyed_at = snapshot.sat_destroyed_at_s
+        """A cross where each satellite struck in the last ``STRUCK_SHOWN_S`` would be, as on the globe
+        (its debris: the engine no longer places it, so it is propagated here)."""
+        since = snapshot.t_s - snapshot.sat_destroyed_at_s
         with np.errstate(invalid="ignore"):
-            struck = np.flatnonzero(destroyed_at <= snapshot.t_s) if len(destroyed_at) else np.zeros(0, int)
+            recent = (since >= 0.0) & (since <= STRUCK_SHOWN_S)
+        struck = np.flatnonzero(recent) if len(since) else np.zeros(0, int)
         if len(struck):
             debris = ground_tracks(self._satellite_source(), struck, snapshot.t_s, 0.0, 0.0, 1.0)
             lat, lon = debris.lat_deg[:, debris.now_index], debris.lon_deg[:, debris.now_index]
@@ -654,8 +656,8 @@ class MapView:
     def _status_fit(self, right: float) -> tuple[list[tuple[str, tuple]], str]:
         """The chain entries (text, colour) and the clock text that fit left of ``right`` together:
         full texts where they fit, else the chains' short forms, else the short clock too."""
-        full = [(text, color) for text, _, color in self._status_entries]
-        short = [(text, color) for _, text, color in self._status_entries]
+        full = [(text, color) for text, color, _, _ in self._status_entries]
+        short = [(text, color) for _, _, text, color in self._status_entries]
         for chains, clock in (
             (full, self._status_clock),
             (short, self._status_clock),
@@ -682,8 +684,9 @@ class MapView:
                 f"{chain.name}  {total[i]:.1f} ms"
                 if i not in broken
                 else f"{chain.name}  UNREACHABLE ({broken[i]})",
-                f"{total[i]:.1f} ms" if i not in broken else "UNREACHABLE",  # the colour names the chain
                 self._chain_rgba[i] if i not in broken else Color(UNREACHABLE_COLOR).rgba,
+                f"{total[i]:.1f} ms" if i not in broken else "unreachable",  # in the chain's colour
+                self._chain_rgba[i],
             )
             for i, chain in enumerate(self.scenario.chains)
         ]
