@@ -14,9 +14,9 @@ from PIL import Image
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sdn_desktop.cli import DEFAULT_SCENARIO  # noqa: E402
 from sdn_desktop.engine import Network  # noqa: E402
 from sdn_desktop.render.map_view import MapView  # noqa: E402
+from sdn_desktop.resources import DEFAULT_SCENARIO  # noqa: E402
 from sdn_desktop.scenario import load_scenario  # noqa: E402
 
 SIZE = (1600, 860)
