@@ -223,7 +223,10 @@ def child_pids(pid: int | None = None) -> list[int]:
     pid = os.getpid() if pid is None else pid
     children: list[int] = []
     for task in Path(f"/proc/{pid}/task").iterdir():
-        children += [int(c) for c in (task / "children").read_text().split()]
+        try:
+            children += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:  # the thread ended since the listing: it has no children left to report
+            continue
     return sorted(children)
 
 
