@@ -121,3 +121,27 @@ def test_a_cancelled_time_series_stops_the_process(engine, small_scenario, tmp_p
     with pytest.raises(Cancelled):
         engine.series(lambda done, total: None, cancelled)
     assert engine._process.poll() is not None  # stopped, not left computing
+
+
+def test_child_pids_skips_a_thread_that_ends_while_listed(monkeypatch):
+    """/proc lists the threads first; one that ends before its children file is read is skipped."""
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+    from pathlib import Path  # noqa: PLC0415
+
+    from sdn_desktop.child_process import child_pids  # noqa: PLC0415
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        listed = Path.iterdir
+
+        def with_a_gone_thread(self):
+            yield from listed(self)
+            if self.name == "task":
+                yield self / "999999999"  # a thread that has ended
+
+        monkeypatch.setattr(Path, "iterdir", with_a_gone_thread)
+        assert child.pid in child_pids()
+    finally:
+        child.kill()
+        child.wait()
