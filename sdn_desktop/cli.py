@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from .engine import SatelliteSourceError
 from .scenario import Scenario, ScenarioError, atomic_write_text, json_schema, load_scenario
+from .scenario.io import field_path
 from .scenario.limits import MAX_DURATION_S, LimitError, check_steps, check_work, step_count
 from .scenario.model import TimeWindow
 from .scenario.values import printable
@@ -37,8 +38,7 @@ def _say(line: str) -> None:
 
 
 def _limit_problem(source: str, err: LimitError) -> str:
-    where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in err.loc).lstrip(".")
-    return f"{source}: {where or '(top level)'}: {err}"
+    return f"{source}: {field_path(err.loc)}: {err}"
 
 
 def _write_or_print(output: str | None, text: str) -> int:
@@ -152,6 +152,8 @@ def _check_offsets(flag: str, times: np.ndarray) -> None:
         check_steps(len(times))
     except LimitError as err:
         raise UsageError(f"{flag}: {err}") from None
+
+
 def _cell(value, digits: int = 3) -> str:
     """A table or CSV cell: empty for None, fixed decimals for numbers."""
     if value is None:

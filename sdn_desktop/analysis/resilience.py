@@ -405,15 +405,10 @@ def element_losses(
         found.append(("satellite", names[sat], *_mean_loss(network, base_ok, ok)))
     for g, node in enumerate(network.node_names):
         vertices = {int(network.node_out[g]), int(network.node_in[g])}
-        found.append(
-            (
-                "node",
-                node,
-                *_mean_loss(network, base_ok, _without(contexts, uses, base_ok, vertices=vertices)),
-            )
-        )
+        ok = _without(contexts, uses, base_ok, places, vertices=vertices)
+        found.append(("node", node, *_mean_loss(network, base_ok, ok)))
     for key in carried_links:
-        ok = _without(contexts, uses, base_ok, link=key)
+        ok = _without(contexts, uses, base_ok, places, link=key)
         found.append(("link", f"{names[key[0]]} - {names[key[1]]}", *_mean_loss(network, base_ok, ok)))
     return found
 
@@ -486,13 +481,13 @@ def _without(
     contexts: list[StepContext],
     uses: list[_RouteUse],
     base_ok: np.ndarray,
+    places: np.ndarray,
     vertices: set[int] | None = None,
     link: tuple[int, int] | None = None,
 ) -> np.ndarray:
     """Reachability ``(legs, steps)`` with a node's vertices or one link taken out of every graph;
     only the instants whose routes used them are routed again (taking edges out of a graph leaves
-    every other route, and every unreachable leg, as it was)."""
-    places = _places(contexts[0].net)
+    every other route, and every unreachable leg, as it was); ``places`` is ``_places`` of the network."""
     cut = list(vertices or ())
     ok = base_ok.copy()
     for k, (context, use) in enumerate(zip(contexts, uses, strict=True)):

@@ -49,7 +49,7 @@ from .overlay import (
     set_text,
     text_box,
 )
-from .projection import PICK_RADIUS_PX
+from .projection import nearest_within
 
 MAP_RECT = (-180.0, -90.0, 360.0, 180.0)  # x, y, width, height in degrees
 BACKGROUND = "#0b0f16"
@@ -152,10 +152,8 @@ class MapProjection:
         for group in self.pickables:
             if len(group.indices) == 0:
                 continue
-            xy = self.project(group.lat_deg, group.lon_deg)
-            distance = np.hypot(xy[:, 0] - x, xy[:, 1] - y)
-            best = int(np.argmin(distance))
-            if distance[best] <= PICK_RADIUS_PX:
+            best = nearest_within(self.project(group.lat_deg, group.lon_deg), x, y)
+            if best is not None:
                 return group.kind, int(group.indices[best])
         return None
 
@@ -705,14 +703,19 @@ class MapView:
         self._refresh_visibility()
         self.canvas.update()
 
+    def _lonlat(self, target: tuple[str, int]) -> tuple[float, float] | None:
+        """Where a node or satellite is drawn now (lon, lat), or None (no snapshot, satellite gone)."""
+        kind, index = target
+        if self.snapshot is None:
+            return None
+        if kind == "node":
+            return self._node_lon[index], self._node_lat[index]
+        if self.snapshot.sat_active[index] and np.isfinite(self._sat_lat[index]):
+            return self._sat_lon[index], self._sat_lat[index]
+        return None
+
     def _update_selection(self) -> None:
-        where = None
-        if self._selection is not None and self.snapshot is not None:
-            kind, index = self._selection
-            if kind == "node":
-                where = (self._node_lon[index], self._node_lat[index])
-            elif self.snapshot.sat_active[index] and np.isfinite(self._sat_lat[index]):
-                where = (self._sat_lon[index], self._sat_lat[index])
+        where = None if self._selection is None else self._lonlat(self._selection)
         self._has_data[self._selection_ring] = where is not None
         if where is not None:
             self._selection_ring.set_data(
@@ -723,13 +726,7 @@ class MapView:
     def _update_critical(self) -> None:
         """Amber rings on a resilience study's critical satellites and nodes, and amber lines along its
         critical links, where they are now."""
-        where = []
-        if self.snapshot is not None:
-            for kind, index in self._critical:
-                if kind == "node":
-                    where.append((self._node_lon[index], self._node_lat[index]))
-                elif self.snapshot.sat_active[index] and np.isfinite(self._sat_lat[index]):
-                    where.append((self._sat_lon[index], self._sat_lat[index]))
+        where = [xy for xy in map(self._lonlat, self._critical) if xy is not None]
         self._has_data[self._critical_rings] = bool(where)
         if where:
             self._critical_rings.set_data(

@@ -12,6 +12,17 @@ from .geometry import hidden_by_earth, ray_hits_earth
 PICK_RADIUS_PX = 8.0
 
 
+def nearest_within(xy: np.ndarray, x: float, y: float, radius_px: float = PICK_RADIUS_PX) -> int | None:
+    """Index of the point of ``xy`` ((N, 2) pixels, NaN where not drawn) nearest to (x, y), if it is
+    within ``radius_px``."""
+    if len(xy) == 0:
+        return None
+    distance = np.hypot(xy[:, 0] - x, xy[:, 1] - y)
+    distance[np.isnan(distance)] = np.inf
+    best = int(np.argmin(distance))
+    return best if distance[best] <= radius_px else None
+
+
 @dataclass(frozen=True)
 class Pickable:
     """Objects of one kind as drawn: their indices (satellite or node numbers) and positions (km)."""
@@ -48,11 +59,8 @@ class ScreenProjection:
         for group in self.pickables:
             if len(group.points_km) == 0:
                 continue
-            xy = self.project(group.points_km)
-            distance = np.hypot(xy[:, 0] - x, xy[:, 1] - y)
-            distance[np.isnan(distance)] = np.inf
-            best = int(np.argmin(distance))
-            if distance[best] <= PICK_RADIUS_PX:
+            best = nearest_within(self.project(group.points_km), x, y)
+            if best is not None:
                 return group.kind, int(group.indices[best])
         return None
 

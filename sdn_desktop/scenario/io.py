@@ -36,7 +36,8 @@ def _v1_to_v2(doc: dict[str, Any]) -> dict[str, Any]:
 MIGRATIONS: dict[int, Callable[[dict[str, Any]], dict[str, Any]]] = {1: _v1_to_v2}
 
 
-def _field_path(loc: tuple) -> str:
+def field_path(loc: tuple) -> str:
+    """A field's location as ``constellations[2].source.planes`` (pydantic's union tags left out)."""
     out = ""
     for part in loc:
         if isinstance(part, int):
@@ -50,9 +51,9 @@ def _field_path(loc: tuple) -> str:
     return out or "(top level)"
 
 
-def _named_path(loc: tuple, data: Any) -> str:
+def named_path(loc: tuple, data: Any) -> str:
     """Like ``constellations[2].source.planes`` but with the object's name: ``constellations[2] 'Kuiper'``."""
-    path = _field_path(loc)
+    path = field_path(loc)
     node = data
     for i, part in enumerate(loc):
         try:
@@ -60,7 +61,7 @@ def _named_path(loc: tuple, data: Any) -> str:
         except (KeyError, IndexError, TypeError):
             break
         if isinstance(part, int) and isinstance(node, dict) and isinstance(node.get("name"), str):
-            prefix = _field_path(loc[: i + 1])
+            prefix = field_path(loc[: i + 1])
             return path.replace(prefix, f"{prefix} '{node['name']}'", 1)
     return path
 
@@ -76,7 +77,7 @@ def format_validation_error(err: ValidationError, data: Any) -> list[str]:
             msg = "unknown field"
         elif e["type"] == "missing":
             msg = "required field is missing"
-        problems.append(f"{_named_path(e['loc'], data)}: {msg}")
+        problems.append(f"{named_path(e['loc'], data)}: {msg}")
     return problems
 
 
@@ -116,7 +117,7 @@ def load_scenario(path: str | os.PathLike) -> Scenario:
     try:
         data = parse_document(text)
     except DocumentError as err:
-        problems = [m if loc is None else f"{_named_path(loc, err.document)}: {m}" for loc, m in err.problems]
+        problems = [m if loc is None else f"{named_path(loc, err.document)}: {m}" for loc, m in err.problems]
         raise ScenarioError(path, problems) from None
     return scenario_from_dict(data, path)
 

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 
 from .files import OverLimitFile
-from .io import _named_path
+from .io import named_path
 from .limits import LimitError
 from .model import OmmSource, Scenario, TleSource, WalkerSource
 from .omm import read_omm_file
@@ -67,5 +67,5 @@ def work_problem(scenario: Scenario, base_dir: Path) -> str | None:
     try:
         check_scenario_work(scenario, base_dir)
     except LimitError as err:
-        return f"{_named_path(err.loc, scenario.model_dump(mode='json'))}: {err}"
+        return f"{named_path(err.loc, scenario.model_dump(mode='json'))}: {err}"
     return None

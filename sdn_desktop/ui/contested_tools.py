@@ -25,6 +25,7 @@ from ..engine import Snapshot
 from ..engine.frames import geodetic_to_ecef
 from ..engine.layout import NetworkLayout
 from ..render.layers.ground import EARTH_MEAN_RADIUS_KM, circle_units, surface_km
+from ..render.projection import nearest_within
 from ..scenario import Scenario
 from ..scenario.edits import (
     THREAT_TYPICAL,
@@ -374,10 +375,9 @@ class ContestedTools(QObject):
         for h, threat in enumerate(self.scenario.threats):
             points = np.array([(w.lat_deg, w.lon_deg, w.alt_m) for w in threat.waypoints])
             xy = self.globe.project(geodetic_to_ecef(points[:, 0], points[:, 1], points[:, 2]))
-            distance = np.hypot(xy[:, 0] - x, xy[:, 1] - y)
-            distance[np.isnan(distance)] = np.inf
-            if distance.min() <= GRAB_RADIUS_PX:
-                return h, int(np.argmin(distance))
+            waypoint = nearest_within(xy, x, y, GRAB_RADIUS_PX)
+            if waypoint is not None:
+                return h, waypoint
         return None
 
     def _right_button(self, kind: QEvent.Type, event) -> bool:

@@ -7,14 +7,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-import numpy as np
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QLabel, QMainWindow, QStatusBar, QToolBar
 
 from ..engine import Snapshot
 from ..engine.frames import ecef_to_geodetic
-from ..render.projection import PICK_RADIUS_PX
+from ..render.projection import nearest_within
 from ..scenario.edits import ROLE_NAMES
 from .compute import Analysis
 from .document import ScenarioDocument
@@ -293,7 +292,7 @@ class ChainPicker(QObject):
         network = self.tools.analysis.network
         if picked is None or network is None:
             return None, "Nothing to add there: click a node, a sensor satellite or a threat."
-        ci = next((i for i, r in enumerate(network.sats.ranges) if picked[1] in r), None)
+        ci = int(network.sats.constellation[picked[1]]) if picked[1] < len(network.sats) else None
         if ci is None or ci >= len(scenario.constellations):  # the network of an earlier scenario
             return None, "Wait for the computation to finish, then pick again."
         constellation = scenario.constellations[ci]
@@ -306,8 +305,4 @@ class ChainPicker(QObject):
         snap = self.tools.snapshot()
         if snap is None or not 0 < len(snap.threat_pos) == len(self.tools.document.scenario.threats):
             return None  # none, or the instant of an earlier scenario
-        xy = self.tools.view.project(snap.threat_pos)
-        distance = np.hypot(xy[:, 0] - x, xy[:, 1] - y)
-        distance[np.isnan(distance)] = np.inf
-        best = int(np.argmin(distance))
-        return best if distance[best] <= PICK_RADIUS_PX else None
+        return nearest_within(self.tools.view.project(snap.threat_pos), x, y)
